@@ -41,10 +41,10 @@ BENCH_CMDS :=		# commands printing "bench: NAME VALUE UNIT"
 FUZZ_TARGETS :=
 INSTALL_TARGETS :=
 
-.PHONY: all check bench fuzz demo install clean kmod deps vm-check
+.PHONY: all real-all check bench fuzz demo install clean deps
 all: real-all
 
-include $(sort $(wildcard lib/build.mk userlib/build.mk tools/build.mk examples/build.mk tests/*/build.mk))
+include $(sort $(wildcard lib/build.mk userlib/build.mk kmod/build.mk tools/build.mk examples/build.mk tests/*/build.mk))
 
 real-all: $(ALL_TARGETS)
 
