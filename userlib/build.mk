@@ -11,8 +11,8 @@ CORE_SRCS := userlib/support.c userlib/memory.c userlib/render.c \
 CORE_MDX_SRC := $(if $(wildcard lib/mdindex.c),lib/mdindex.c,userlib/mdindex-fallback.c)
 CORE_OBJS := $(patsubst userlib/%.c,$(BUILD)/userlib/%.o,$(CORE_SRCS)) \
 	$(BUILD)/userlib/mdindex.o
-CORE_CFLAGS := $(BASE_CFLAGS) -Iuserlib/include -Iuserlib -Ilib \
-	-fvisibility=hidden
+# Exports are limited by the version script userlib/libmemdisp.map.
+CORE_CFLAGS := $(BASE_CFLAGS) -Iuserlib/include -Iuserlib -Ilib
 CORE_HDRS := $(wildcard userlib/include/memdisp/*.h)
 CORE_LIBDIR := $(BUILD)/lib
 CORE_SO := $(CORE_LIBDIR)/libmemdisp.so.$(CORE_VERSION)

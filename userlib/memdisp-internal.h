@@ -75,6 +75,7 @@ FlatView *md_render(MemoryRegion *root);
 void md_flatview_ref(FlatView *view);
 void md_flatview_put(FlatView *view);
 void md_flatview_gc(bool force);
+unsigned long md_new_stamp(void);
 MemoryRegion *md_flatview_root(MemoryRegion *mr);
 bool md_flatrange_equal(const FlatRange *a, const FlatRange *b);
 MemoryRegionSection md_section_from_range(const FlatRange *fr, FlatView *fv);

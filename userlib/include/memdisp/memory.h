@@ -238,7 +238,8 @@ struct MemoryRegion {
 	unsigned long md_dirty_gen;	/* commit generation it was edited */
 	FlatView *md_fv;		/* view rendered from it (as a root) */
 	unsigned long md_fv_gen;
-	void *md_iommu_pad;
+	unsigned long md_walk;		/* visit stamp of graph walks */
+	bool md_skip_dump;
 	bool md_initialized;
 	bool md_finalizing;
 };
@@ -344,8 +345,10 @@ struct AddressSpace {
 };
 
 /* ---------------------------------------------------------------------- */
-/* Initialisation.  Every init call aborts on: size 0 for RAM-backed kinds
- * (ram, rom, rom_device, resizeable, ptr, file), a NULL region pointer. */
+/* Initialisation.  Every init call aborts on a NULL region pointer; the
+ * RAM-backed kinds that take Error **errp report a size of 0, a size of
+ * 2^64 and mmap/open failures through it; memory_region_init_ram_ptr()
+ * and _ram_device_ptr() abort on size 0 or a NULL pointer. */
 
 /**
  * memory_region_init() - a pure container
@@ -533,8 +536,9 @@ void memory_region_section_free_copy(MemoryRegionSection *s);
  * memory_region_add_subregion() - map @subregion at @offset in @mr,
  * priority 0.
  *
- * Aborts on: @subregion already has a container; @subregion == @mr or an
- * ancestor of @mr (a cycle); @mr is an alias.
+ * Aborts on: @subregion already has a container; @subregion == @mr or a
+ * region from which @mr can be reached through subregions and aliases
+ * (the tree would contain a cycle).
  */
 void memory_region_add_subregion(MemoryRegion *mr, hwaddr offset,
 				 MemoryRegion *subregion);
@@ -687,6 +691,14 @@ void flatview_for_each_range(FlatView *fv, flatview_cb cb, void *opaque);
  * Address-space groups and FlatView blocks come in creation order.
  */
 void mtree_info(bool flatview, bool dispatch_tree, bool owner, bool disabled);
+
+/**
+ * memdisp_flatview_reclaim() - free retired FlatViews now (waits for an RCU
+ * grace period).  The library does this by itself from time to time; call
+ * it to make owner finalizers run at a known point.  Must not be called
+ * inside an RCU read-side critical section.
+ */
+void memdisp_flatview_reclaim(void);
 
 /* memdisp_mtree_info_fp() - same, without dispatch tree, to @f. */
 void memdisp_mtree_info_fp(FILE *f, bool flatview, bool owner, bool disabled);
