@@ -4,8 +4,11 @@
  *
  * Layout: a static B+tree ("S+tree") of 64-byte nodes.
  *
- * The leaf level is the array of range starts, copied in order and padded
- * with ~0 to a whole number of 8-key blocks.  Above it sit internal levels
+ * The leaf level holds the ranges in blocks of eight: a block is 128 bytes,
+ * the eight starts (the keys) on one cache line and the eight ends on the
+ * next, so that the end check after the search touches the adjacent line
+ * of the same page rather than a separate array.  The last block's unused
+ * keys are padded with ~0.  Above the leaves sit internal levels
  * of 8-key nodes with fan-out 9: key k of node j at level L is the smallest
  * start below child 9 * j + k + 1 (~0 when that child does not exist).  All
  * levels live in one array, root first, each node on its own cache line.
@@ -13,7 +16,8 @@
  * A lookup counts, in every node on its path, the keys <= addr (eight
  * compares added together, no data-dependent branch) and descends into the
  * child of that number.  In the leaf block the count gives the last range
- * whose start is <= addr; its end, kept in a separate array, decides the hit.
+ * whose start is <= addr; its end, on the block's second line, decides the
+ * hit.
  * The descent reads one cache line per level: log9(nr / 8) + 1 lines in
  * all, against about log2(nr) dependent probes, most of them misses, for a
  * binary search.  A map of up to 8 ranges is a single leaf block scanned
@@ -50,20 +54,21 @@
  * need ceil(log9(2^27)) = 9 levels; one spare.
  */
 #define MDX_MAX_LEVELS	10
+/* u64 per leaf block: 8 starts then 8 ends */
+#define MDX_LEAF_WORDS	(2 * MDX_B)
 /* Padding key; see the top of the file. */
 #define MDX_PAD		(~(mdx_u64)0)
 
 /*
  * The header sits at the 64-byte aligned start of the buffer, followed by
- * the internal nodes, the padded starts and the ends.  Fields a lookup
+ * the internal nodes and the leaf blocks.  Fields a lookup
  * needs come first so that they share one cache line.
  */
 struct mdx {
 	mdx_u32 nr;		/* ranges */
 	mdx_u32 levels;		/* internal levels (0: one leaf block) */
 	const mdx_u64 *tree;	/* internal nodes, root level first */
-	const mdx_u64 *leaf;	/* starts, padded to whole blocks */
-	const mdx_u64 *last;	/* ends, nr entries */
+	const mdx_u64 *leaf;	/* leaf blocks: 8 starts, then their 8 ends */
 	/* first node of internal level l (l = 0 is the root), in nodes */
 	mdx_u32 level_off[MDX_MAX_LEVELS];
 };
@@ -117,8 +122,8 @@ size_t mdx_bytes(mdx_u32 nr)
 	/* all terms are below 2^40, so the u64 sum cannot wrap */
 	bytes = (mdx_u64)(MDX_ALIGN - 1) + mdx_header_bytes();
 	bytes += nodes * MDX_B * sizeof(mdx_u64);
-	bytes += (mdx_u64)mdx_leaf_blocks(nr) * MDX_B * sizeof(mdx_u64);
-	bytes += (mdx_u64)nr * sizeof(mdx_u64);
+	bytes += (mdx_u64)mdx_leaf_blocks(nr) * MDX_LEAF_WORDS *
+		 sizeof(mdx_u64);
 	if (bytes > (mdx_u64)(size_t)-1)
 		return 0;
 	return (size_t)bytes;
@@ -138,7 +143,7 @@ struct mdx *mdx_build(void *buf, const mdx_u64 *start, const mdx_u64 *last,
 {
 	mdx_u32 cnt[MDX_MAX_LEVELS];
 	mdx_u32 levels, nblocks, l, i, k;
-	mdx_u64 nodes, *tree, *leaf, *ends;
+	mdx_u64 nodes, *tree, *leaf;
 	struct mdx *x;
 	uintptr_t p;
 
@@ -159,14 +164,13 @@ struct mdx *mdx_build(void *buf, const mdx_u64 *start, const mdx_u64 *last,
 	memset(x, 0, sizeof(*x));
 	tree = (mdx_u64 *)(p + mdx_header_bytes());
 	leaf = tree + nodes * MDX_B;
-	ends = leaf + (mdx_u64)nblocks * MDX_B;
 
-	for (i = 0; i < nr; i++) {
-		leaf[i] = start[i];
-		ends[i] = last[i];
+	for (i = 0; i < nblocks * MDX_B; i++) {
+		mdx_u64 *blk = leaf + (mdx_u64)(i / MDX_B) * MDX_LEAF_WORDS;
+
+		blk[i % MDX_B] = i < nr ? start[i] : MDX_PAD;
+		blk[MDX_B + i % MDX_B] = i < nr ? last[i] : 0;
 	}
-	for (; i < nblocks * MDX_B; i++)
-		leaf[i] = MDX_PAD;
 
 	/*
 	 * Internal levels, root first.  cnt[] counts them from the bottom:
@@ -196,7 +200,7 @@ struct mdx *mdx_build(void *buf, const mdx_u64 *start, const mdx_u64 *last,
 				mdx_u64 blk = child * span;
 
 				node[(mdx_u64)j * MDX_B + k] = blk < nblocks ?
-					leaf[blk * MDX_B] : MDX_PAD;
+					leaf[blk * MDX_LEAF_WORDS] : MDX_PAD;
 			}
 		}
 	}
@@ -205,7 +209,6 @@ struct mdx *mdx_build(void *buf, const mdx_u64 *start, const mdx_u64 *last,
 	x->levels = levels;
 	x->tree = tree;
 	x->leaf = leaf;
-	x->last = ends;
 	return x;
 }
 
@@ -247,9 +250,21 @@ static inline mdx_u32 mdx_floor(const struct mdx *x, mdx_u64 addr)
 
 		j = j * MDX_FANOUT + mdx_rank8(node, addr);
 	}
-	c = mdx_rank8(x->leaf + (size_t)j * MDX_B, addr);
+	c = mdx_rank8(x->leaf + (size_t)j * MDX_LEAF_WORDS, addr);
 	/* c == 0 only below the first start: j * 8 - 1 wraps to MDX_NONE */
 	return j * MDX_B + c - 1;
+}
+
+/* Start and end of range @i, which must be below x->nr. */
+static inline mdx_u64 mdx_start_of(const struct mdx *x, mdx_u32 i)
+{
+	return x->leaf[(size_t)(i / MDX_B) * MDX_LEAF_WORDS + i % MDX_B];
+}
+
+static inline mdx_u64 mdx_last_of(const struct mdx *x, mdx_u32 i)
+{
+	return x->leaf[(size_t)(i / MDX_B) * MDX_LEAF_WORDS + MDX_B +
+		       i % MDX_B];
 }
 
 /**
@@ -263,7 +278,7 @@ mdx_u32 mdx_lookup(const struct mdx *x, mdx_u64 addr)
 {
 	mdx_u32 i = mdx_floor(x, addr);
 
-	if (i == MDX_NONE || x->last[i] < addr)
+	if (i == MDX_NONE || mdx_last_of(x, i) < addr)
 		return MDX_NONE;
 	return i;
 }
@@ -279,7 +294,7 @@ mdx_u32 mdx_lookup_ge(const struct mdx *x, mdx_u64 addr)
 {
 	mdx_u32 i = mdx_floor(x, addr);
 
-	if (i != MDX_NONE && x->last[i] >= addr)
+	if (i != MDX_NONE && mdx_last_of(x, i) >= addr)
 		return i;
 	/* the next range, if any, starts above addr */
 	i++;	/* MDX_NONE + 1 == 0 */
@@ -302,6 +317,6 @@ void mdx_range(const struct mdx *x, mdx_u32 i, mdx_u64 *start,
 		*last = 0;
 		return;
 	}
-	*start = x->leaf[i];
-	*last = x->last[i];
+	*start = mdx_start_of(x, i);
+	*last = mdx_last_of(x, i);
 }
