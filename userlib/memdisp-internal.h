@@ -54,6 +54,8 @@ struct FlatView {
 	struct mdx *index;
 	void *index_buf;
 	MemoryRegion *root;
+	Object **owners;	/* owners referenced by this view */
+	unsigned int nr_owners;
 	FlatView *gc_next;
 	unsigned long seq;	/* creation order, for mtree_info */
 };

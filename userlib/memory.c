@@ -792,8 +792,12 @@ static void md_add_subregion_common(MemoryRegion *mr, hwaddr offset,
 	sub->addr = offset;
 	memory_region_ref(sub);
 	md_link_subregion(mr, sub);
+	/*
+	 * Mark @sub itself, not just @mr: its address changed, and it may be
+	 * the (simplified) root of an address space, whose view then moves.
+	 */
 	if (mr->enabled && sub->enabled)
-		md_changed(mr);
+		md_changed(sub);
 	memory_region_transaction_commit();
 }
 
@@ -870,7 +874,12 @@ void memory_region_set_address(MemoryRegion *mr, hwaddr addr)
 		return;
 	container = mr->container;
 	if (!container) {
+		/* an unmapped root still renders at its own address */
+		memory_region_transaction_begin();
 		mr->addr = addr;
+		if (mr->enabled)
+			md_changed(mr);
+		memory_region_transaction_commit();
 		return;
 	}
 	memory_region_transaction_begin();

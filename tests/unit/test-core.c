@@ -614,6 +614,47 @@ static void test_flatview_sharing(void **state)
 			 address_space_to_flatview(dev));
 }
 
+
+static void test_moving_a_root(void **state)
+{
+	MemoryRegion *outer = cont_new("outer", UINT64_MAX);
+	MemoryRegion *sys = cont_new("sys", 0x100000);
+	MemoryRegion *ram = ram_new("ram", 0x1000);
+	MemoryRegion *dev = cont_new("dev", UINT64_MAX);
+	MemoryRegion *al = alias_new("dev-view", ram, 0, 0x1000);
+	struct memdisp_flat_range r[4];
+	AddressSpace *a1, *a2;
+
+	(void)state;
+	memory_region_add_subregion(sys, 0x10, io_new("x", 0x10));
+	memory_region_add_subregion(sys, 0x40, io_new("y", 0x10));
+	memory_region_add_subregion(outer, 0, sys);
+	memory_region_add_subregion(outer, 0x200000, ram);
+	memory_region_add_subregion(dev, 0, al);
+	a1 = new_as(sys, "sys");
+	a2 = new_as(dev, "dev");
+	/* QEMU adds the root's own address when rendering */
+	memory_region_set_address(sys, 0x1000);
+	memset(r, 0, sizeof(r));
+	memdisp_flatview_walk(a1, collect_cb, r);
+	assert_int_equal(r[0].start, 0x1010);
+	assert_int_equal(r[1].start, 0x1040);
+	/* dev -> alias -> ram simplifies to ram, which moves too */
+	memset(r, 0, sizeof(r));
+	memdisp_flatview_walk(a2, collect_cb, r);
+	assert_ptr_equal(r[0].mr, ram);
+	assert_int_equal(r[0].start, 0x200000);
+	memory_region_set_address(ram, 0x300000);
+	memset(r, 0, sizeof(r));
+	memdisp_flatview_walk(a2, collect_cb, r);
+	assert_int_equal(r[0].start, 0x300000);
+	/* and an edit right after address_space_init is published */
+	memory_region_set_enabled(al, false);
+	memset(r, 0, sizeof(r));
+	memdisp_flatview_walk(a2, collect_cb, r);
+	assert_null(r[0].mr);
+}
+
 /* ---------------------------------------------------------------------- */
 /* mtree tree text */
 
@@ -1371,6 +1412,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_render_full_64bit, teardown),
 		cmocka_unit_test_teardown(test_render_nonvolatile, teardown),
 		cmocka_unit_test_teardown(test_flatview_sharing, teardown),
+		cmocka_unit_test_teardown(test_moving_a_root, teardown),
 		cmocka_unit_test_teardown(test_mtree_tree_groups_and_sections, teardown),
 		cmocka_unit_test_teardown(test_listener_order_and_replay, teardown),
 		cmocka_unit_test_teardown(test_transaction_nesting_and_noop, teardown),
