@@ -389,22 +389,23 @@ void memory_region_init_resizeable_ram(MemoryRegion *mr, Object *owner,
 		mr->ram_block->resized = resized;
 }
 
-void memory_region_init_ram_from_fd(MemoryRegion *mr, Object *owner,
-				    const char *name, uint64_t size,
-				    uint32_t ram_flags, int fd,
-				    ram_addr_t offset, Error **errp)
+static void md_init_from_fd(MemoryRegion *mr, Object *owner,
+			    const char *name, uint64_t size,
+			    uint32_t ram_flags, int fd, ram_addr_t offset,
+			    bool readonly, bool owns_fd, Error **errp)
 {
 	RAMBlock *rb;
 	void *p;
-	int prot = PROT_READ | (mr && mr->readonly ? 0 : PROT_WRITE);
 
 	memory_region_do_init(mr, owner, name, size);
 	mr->ram = true;
 	mr->terminates = true;
+	mr->readonly = readonly;
 	rb = md_ram_block_new(mr, size, size, errp);
 	if (!rb)
-		return;
-	p = mmap(NULL, md_page_align(size), prot,
+		goto fail;
+	p = mmap(NULL, md_page_align(size),
+		 PROT_READ | (readonly ? 0 : PROT_WRITE),
 		 ((ram_flags & RAM_SHARED) ? MAP_SHARED : MAP_PRIVATE) |
 		 ((ram_flags & RAM_NORESERVE) ? MAP_NORESERVE : 0),
 		 fd, (off_t)offset);
@@ -412,14 +413,28 @@ void memory_region_init_ram_from_fd(MemoryRegion *mr, Object *owner,
 		error_setg_errno(errp, errno, "%s: cannot map fd %d",
 				 memory_region_name(mr), fd);
 		free(rb);
-		return;
+		goto fail;
 	}
 	rb->host = p;
 	rb->owns_mapping = true;
 	rb->fd = fd;
+	rb->owns_fd = owns_fd;
 	rb->flags = ram_flags;
 	mr->ram_block = rb;
 	mr->destructor = md_ram_destructor;
+	return;
+fail:
+	if (owns_fd)
+		close(fd);
+}
+
+void memory_region_init_ram_from_fd(MemoryRegion *mr, Object *owner,
+				    const char *name, uint64_t size,
+				    uint32_t ram_flags, int fd,
+				    ram_addr_t offset, Error **errp)
+{
+	md_init_from_fd(mr, owner, name, size, ram_flags, fd, offset, false,
+			false, errp);
 }
 
 void memory_region_init_ram_from_file(MemoryRegion *mr, Object *owner,
@@ -428,39 +443,33 @@ void memory_region_init_ram_from_file(MemoryRegion *mr, Object *owner,
 				      const char *path, ram_addr_t offset,
 				      bool readonly, Error **errp)
 {
+	const char *n = name ? name : "(null)";
 	struct stat st;
 	int fd;
 
-	memory_region_do_init(mr, owner, name, size);
-	mr->align = align;
 	if (!path) {
-		error_setg(errp, "%s: no file name", memory_region_name(mr));
+		memory_region_do_init(mr, owner, name, size);
+		error_setg(errp, "%s: no file name", n);
 		return;
 	}
 	fd = open(path, (readonly ? O_RDONLY : O_RDWR | O_CREAT) | O_CLOEXEC,
 		  0600);
 	if (fd < 0) {
-		error_setg_errno(errp, errno, "%s: cannot open %s",
-				 memory_region_name(mr), path);
+		memory_region_do_init(mr, owner, name, size);
+		error_setg_errno(errp, errno, "%s: cannot open %s", n, path);
 		return;
 	}
 	if (fstat(fd, &st) == 0 && !readonly && S_ISREG(st.st_mode) &&
 	    (uint64_t)st.st_size < offset + size &&
 	    ftruncate(fd, (off_t)(offset + size)) < 0) {
-		error_setg_errno(errp, errno, "%s: cannot extend %s",
-				 memory_region_name(mr), path);
+		memory_region_do_init(mr, owner, name, size);
+		error_setg_errno(errp, errno, "%s: cannot extend %s", n, path);
 		close(fd);
 		return;
 	}
-	mr->readonly = readonly;
-	memory_region_init_ram_from_fd(mr, owner, name, size, ram_flags, fd,
-				       offset, errp);
-	mr->readonly = readonly;
+	md_init_from_fd(mr, owner, name, size, ram_flags, fd, offset, readonly,
+			true, errp);
 	mr->align = align;
-	if (mr->ram_block)
-		mr->ram_block->owns_fd = true;
-	else
-		close(fd);
 }
 
 static void md_init_ptr(MemoryRegion *mr, Object *owner, const char *name,
