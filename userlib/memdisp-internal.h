@@ -60,7 +60,6 @@ struct FlatView {
 	unsigned long seq;	/* creation order, for mtree_info */
 };
 
-extern unsigned long md_global_dirty_log;
 
 /* memory.c */
 MD_NORETURN void md_die(const MemoryRegion *mr, const char *fmt, ...)

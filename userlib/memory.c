@@ -49,7 +49,7 @@ static unsigned int md_txn_depth;
 static bool md_update_pending;
 static bool md_ioeventfd_pending;
 static bool md_force_all;
-unsigned long md_global_dirty_log;
+unsigned int global_dirty_tracking;
 static unsigned long md_gen = 1;	/* generation of the open transaction */
 static unsigned long md_seq;		/* order of subregion additions */
 static unsigned long md_walk_stamp;
@@ -174,7 +174,7 @@ uint8_t md_dirty_log_mask(MemoryRegion *mr)
 {
 	uint8_t mask = mr->dirty_log_mask;
 
-	if (md_global_dirty_log && (mr->ram_block || mr->is_iommu))
+	if (global_dirty_tracking && (mr->ram_block || mr->is_iommu))
 		mask |= 1 << DIRTY_MEMORY_MIGRATION;
 	return mask;
 }
@@ -1577,7 +1577,7 @@ static void md_listener_replay(MemoryListener *l, AddressSpace *as)
 
 	if (l->begin)
 		l->begin(l);
-	if (md_global_dirty_log && l->log_global_start)
+	if (global_dirty_tracking && l->log_global_start)
 		l->log_global_start(l);
 	for (i = 0; v && i < v->nr; i++) {
 		MemoryRegionSection s = md_section_from_range(&v->ranges[i], v);
@@ -1750,13 +1750,17 @@ void memory_global_after_dirty_log_sync(void)
 			l->log_global_after_sync(l);
 }
 
-void memory_global_dirty_log_start(void)
+void memory_global_dirty_log_start(unsigned int flags)
 {
+	unsigned int old = global_dirty_tracking;
 	MemoryListener *l;
 
-	if (md_global_dirty_log)
+	if (!flags || (flags & ~GLOBAL_DIRTY_MASK))
+		md_die(NULL, "memory_global_dirty_log_start: invalid flags 0x%x",
+		       flags);
+	global_dirty_tracking |= flags;
+	if (old)
 		return;
-	md_global_dirty_log = 1;
 	for (l = md_listeners_first; l; l = l->md_next)
 		if (l->log_global_start)
 			l->log_global_start(l);
@@ -1766,13 +1770,17 @@ void memory_global_dirty_log_start(void)
 	memory_region_transaction_commit();
 }
 
-void memory_global_dirty_log_stop(void)
+void memory_global_dirty_log_stop(unsigned int flags)
 {
 	MemoryListener *l;
 
-	if (!md_global_dirty_log)
+	if (!flags || (flags & ~GLOBAL_DIRTY_MASK) ||
+	    (global_dirty_tracking & flags) != flags)
+		md_die(NULL, "memory_global_dirty_log_stop: flags 0x%x not set (tracking 0x%x)",
+		       flags, global_dirty_tracking);
+	global_dirty_tracking &= ~flags;
+	if (global_dirty_tracking)
 		return;
-	md_global_dirty_log = 0;
 	memory_region_transaction_begin();
 	md_force_all = true;
 	md_update_pending = true;

@@ -820,12 +820,17 @@ static void test_dirty_logging(void **state)
 	address_space_sync_dirty_bitmap(as);
 	assert_string_equal(evlog, "L:log_sync 0+1000 vga.vram@0\n");
 	evlog[0] = 0;
-	memory_global_dirty_log_start();
+	memory_global_dirty_log_start(GLOBAL_DIRTY_MIGRATION);
 	assert_string_equal(evlog, "L:global_start\nL:begin\n"
 			    "L:log_start 0 1->5\nL:commit\n");
 	assert_int_equal(memory_region_get_dirty_log_mask(vram), 5);
 	evlog[0] = 0;
-	memory_global_dirty_log_stop();
+	/* a second reason changes nothing; removing one of two neither */
+	memory_global_dirty_log_start(GLOBAL_DIRTY_DIRTY_RATE);
+	memory_global_dirty_log_stop(GLOBAL_DIRTY_MIGRATION);
+	assert_string_equal(evlog, "");
+	assert_int_equal(global_dirty_tracking, GLOBAL_DIRTY_DIRTY_RATE);
+	memory_global_dirty_log_stop(GLOBAL_DIRTY_DIRTY_RATE);
 	assert_string_equal(evlog, "L:begin\nL:log_stop 0 5->1\nL:commit\n"
 			    "L:global_stop\n");
 	memory_region_set_log(vram, false, DIRTY_MEMORY_VGA);
@@ -1235,8 +1240,14 @@ static void misuse_finalize_mapped(void)
 	object_unparent(OBJECT(x));
 }
 
+static void misuse_dirty_stop(void)
+{
+	memory_global_dirty_log_stop(GLOBAL_DIRTY_LIMIT);
+}
+
 static void test_misuse(void **state)
 {
+	expect_abort(misuse_dirty_stop, "memdisp: (api): memory_global_dirty_log_stop: flags 0x4 not set");
 	(void)state;
 	expect_abort(misuse_add_twice, "memdisp: dev: already a subregion of a");
 	expect_abort(misuse_del_foreign, "memdisp: stray: not a subregion of a");

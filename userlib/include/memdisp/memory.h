@@ -637,11 +637,30 @@ void address_space_sync_dirty_bitmap(AddressSpace *as);
 void memory_region_sync_dirty_bitmap(MemoryRegion *mr);
 void memory_global_dirty_log_sync(void);
 void memory_global_after_dirty_log_sync(void);
-/* memory_global_dirty_log_start()/stop(): log_global_start (forward) /
- * log_global_stop (reverse) to every listener; RAM ranges gain / lose
- * the DIRTY_MEMORY_MIGRATION bit (log_start / log_stop). */
-void memory_global_dirty_log_start(void);
-void memory_global_dirty_log_stop(void);
+/* Reasons for global dirty tracking (QEMU 7.2). */
+#define GLOBAL_DIRTY_MIGRATION	(1U << 0)
+#define GLOBAL_DIRTY_DIRTY_RATE	(1U << 1)
+#define GLOBAL_DIRTY_LIMIT	(1U << 2)
+#define GLOBAL_DIRTY_MASK	(0x7)
+
+/* Current GLOBAL_DIRTY_* reasons (read-only for callers). */
+extern unsigned int global_dirty_tracking;
+
+/**
+ * memory_global_dirty_log_start() - add @flags to the global dirty
+ * tracking reasons.  When tracking goes from off to on: log_global_start
+ * to every listener (ascending priority), and RAM / IOMMU ranges gain the
+ * DIRTY_MEMORY_MIGRATION bit (listeners see log_start).
+ * Aborts on: @flags 0 or outside GLOBAL_DIRTY_MASK.
+ */
+void memory_global_dirty_log_start(unsigned int flags);
+/**
+ * memory_global_dirty_log_stop() - remove @flags; when none is left the
+ * bit goes (log_stop), then log_global_stop (descending priority).  Unlike
+ * QEMU there is no run state: the stop is never deferred.
+ * Aborts on: @flags 0, outside the mask, or not currently set.
+ */
+void memory_global_dirty_log_stop(unsigned int flags);
 
 /* ---------------------------------------------------------------------- */
 /* FlatView access. */
