@@ -803,10 +803,19 @@ static void md_add_subregion_common(MemoryRegion *mr, hwaddr offset,
 	md_link_subregion(mr, sub);
 	/*
 	 * Mark @sub itself, not just @mr: its address changed, and it may be
-	 * the (simplified) root of an address space, whose view then moves.
+	 * the (simplified) root of an address space, whose view then moves
+	 * (even when @mr is disabled).
 	 */
-	if (mr->enabled && sub->enabled)
+	if (sub->enabled)
 		md_changed(sub);
+	if (mr->enabled && sub->enabled) {
+		/*
+		 * @sub may have been marked earlier in this transaction while
+		 * it had no container; marking stops at marked regions, so
+		 * mark the new path upwards explicitly.
+		 */
+		md_mark(mr);
+	}
 	memory_region_transaction_commit();
 }
 

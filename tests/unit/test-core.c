@@ -648,6 +648,27 @@ static void test_moving_a_root(void **state)
 	memset(r, 0, sizeof(r));
 	memdisp_flatview_walk(a2, collect_cb, r);
 	assert_int_equal(r[0].start, 0x300000);
+	/* edited while unmapped, then mapped, in one transaction */
+	{
+		MemoryRegion *late = io_new("late", 0x10);
+
+		memory_region_transaction_begin();
+		memory_region_set_size(late, 0x20);
+		memory_region_add_subregion(sys, 0x80, late);
+		memory_region_transaction_commit();
+		memset(r, 0, sizeof(r));
+		memdisp_flatview_walk(a1, collect_cb, r);
+		assert_ptr_equal(r[2].mr, late);
+		assert_int_equal(r[2].start, 0x1080);
+		assert_int_equal(r[2].last, 0x109f);
+	}
+	/* a root moved inside a disabled container still moves */
+	memory_region_set_enabled(outer, false);
+	memory_region_set_address(sys, 0x2000);
+	memset(r, 0, sizeof(r));
+	memdisp_flatview_walk(a1, collect_cb, r);
+	assert_int_equal(r[0].start, 0x2010);
+	memory_region_set_enabled(outer, true);
 	/* and an edit right after address_space_init is published */
 	memory_region_set_enabled(al, false);
 	memset(r, 0, sizeof(r));

@@ -280,9 +280,11 @@ struct MemoryRegionSection {
  * commit (all listeners, ascending).  coalesced_io_add/del follow the
  * ranges of regions with coalescing.
  *
- * memdisp difference: region_nop is called only for unchanged ranges inside
- * the spans that a commit re-rendered, not for every range of every view
- * (QEMU re-renders everything on every commit).
+ * memdisp difference: a commit re-renders only the address spaces whose
+ * root subtree (following aliases) holds an edited region; the others keep
+ * their view and get no region_add/del/nop (QEMU re-renders every address
+ * space on every commit and calls region_nop for all of their ranges).
+ * begin/commit still go to every listener, as in QEMU.
  */
 struct MemoryListener {
 	void (*begin)(MemoryListener *listener);
