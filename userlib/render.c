@@ -248,6 +248,36 @@ static int orange_cmp(const void *pa, const void *pb)
 	return a->start < b->start ? -1 : a->start > b->start;
 }
 
+/*
+ * Sort the output by address.  Siblings render newest first, so a tree
+ * built in address order comes out descending: reverse it in place
+ * instead of sorting (glibc's qsort allocates a copy).
+ */
+static void rctx_sort(struct rctx *c)
+{
+	size_t i, n = c->no;
+	bool asc = true, desc = true;
+
+	for (i = 1; i < n && (asc || desc); i++) {
+		if (c->o[i - 1].start > c->o[i].start)
+			asc = false;
+		else
+			desc = false;
+	}
+	if (asc)
+		return;
+	if (desc) {
+		for (i = 0; i < n / 2; i++) {
+			struct orange t = c->o[i];
+
+			c->o[i] = c->o[n - 1 - i];
+			c->o[n - 1 - i] = t;
+		}
+		return;
+	}
+	qsort(c->o, n, sizeof(*c->o), orange_cmp);
+}
+
 static bool can_merge(const FlatRange *a, const FlatRange *b)
 {
 	return a->addr.start + a->addr.size == b->addr.start &&
@@ -360,7 +390,7 @@ FlatView *md_render(MemoryRegion *root)
 	c->freelist = -1;
 	if (root)
 		render_mr(c, root, 0, 0, int128_2_64(), false, false);
-	qsort(c->o, c->no, sizeof(*c->o), orange_cmp);
+	rctx_sort(c);
 	v->ranges = md_realloc(NULL, (c->no ? c->no : 1) * sizeof(FlatRange));
 	v->nr_allocated = (unsigned int)c->no;
 	for (i = 0; i < c->no; i++) {
