@@ -1,0 +1,606 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * render.c - turning a region tree into a FlatView
+ *
+ * The result is the one QEMU 7.2's render_memory_region() and
+ * flatview_simplify() give: subregions in list order (higher priority
+ * first, newest first among equals), a range once rendered is never
+ * overwritten, a terminating region fills the gaps left in its clipped
+ * span, aliases shift the base and clip, and adjacent ranges of the same
+ * region with contiguous offsets and equal attributes are merged.
+ *
+ * QEMU keeps the ranges in a sorted array and scans it from the start for
+ * every region, which is quadratic.  Here the union of what is rendered
+ * lives in a treap of merged intervals (see struct rctx), so a render
+ * costs O(n log n) whatever the overlaps.
+ */
+#include <string.h>
+
+#include "memdisp-internal.h"
+
+/*
+ * The renderer keeps two things:
+ *  - the output ranges, appended as they are rendered (sorted at the end);
+ *  - the union of everything rendered so far, as disjoint, non-touching
+ *    intervals in a treap keyed by start.  Filling [s, e) looks up the
+ *    intervals inside, emits the gaps, and replaces them all by one
+ *    interval: every interval is inserted and removed once, so regions
+ *    that lie behind many already-rendered ranges cost no rescans.
+ */
+struct unode {
+	uint64_t start;
+	uint64_t last;		/* inclusive: intervals may end at 2^64 - 1 */
+	uint32_t prio;
+	int l, r;
+};
+
+struct orange {
+	uint64_t start;
+	uint64_t last;
+	MemoryRegion *mr;
+	hwaddr offset_in_region;
+	uint8_t dirty_log_mask;
+	bool romd_mode, readonly, nonvolatile;
+};
+
+struct rctx {
+	struct unode *u;
+	int nu, capu;
+	int freelist;
+	int root;
+	uint32_t rng;
+	struct orange *o;
+	size_t no, capo;
+	int *tmp;		/* scratch: intervals covered by one fill */
+	int ntmp, captmp;
+};
+
+static uint32_t rctx_rand(struct rctx *c)
+{
+	/* xorshift32: only balance depends on it */
+	c->rng ^= c->rng << 13;
+	c->rng ^= c->rng >> 17;
+	c->rng ^= c->rng << 5;
+	return c->rng;
+}
+
+static int u_alloc(struct rctx *c, uint64_t start, uint64_t last)
+{
+	int x;
+
+	if (c->freelist >= 0) {
+		x = c->freelist;
+		c->freelist = c->u[x].l;
+	} else {
+		if (c->nu == c->capu) {
+			c->capu = c->capu ? c->capu * 2 : 64;
+			c->u = md_realloc(c->u, c->capu * sizeof(*c->u));
+		}
+		x = c->nu++;
+	}
+	c->u[x].start = start;
+	c->u[x].last = last;
+	c->u[x].prio = rctx_rand(c);
+	c->u[x].l = c->u[x].r = -1;
+	return x;
+}
+
+/* Split @t into *@l (start < @key) and *@r (start >= @key). */
+static void u_split(struct rctx *c, int t, Int128 key, int *l, int *r)
+{
+	if (t < 0) {
+		*l = *r = -1;
+		return;
+	}
+	if ((Int128)c->u[t].start < key) {
+		int rl, rr;
+
+		u_split(c, c->u[t].r, key, &rl, &rr);
+		c->u[t].r = rl;
+		*l = t;
+		*r = rr;
+	} else {
+		int ll, lr;
+
+		u_split(c, c->u[t].l, key, &ll, &lr);
+		c->u[t].l = lr;
+		*l = ll;
+		*r = t;
+	}
+}
+
+/* Join two treaps, every start in @a below every start in @b. */
+static int u_merge(struct rctx *c, int a, int b)
+{
+	if (a < 0)
+		return b;
+	if (b < 0)
+		return a;
+	if (c->u[a].prio > c->u[b].prio) {
+		c->u[a].r = u_merge(c, c->u[a].r, b);
+		return a;
+	}
+	c->u[b].l = u_merge(c, a, c->u[b].l);
+	return b;
+}
+
+/* Append the nodes of @t, in order, to c->tmp. */
+static void u_collect(struct rctx *c, int t)
+{
+	while (t >= 0) {
+		u_collect(c, c->u[t].l);
+		if (c->ntmp == c->captmp) {
+			c->captmp = c->captmp ? c->captmp * 2 : 64;
+			c->tmp = md_realloc(c->tmp, c->captmp * sizeof(int));
+		}
+		c->tmp[c->ntmp++] = t;
+		t = c->u[t].r;
+	}
+}
+
+static void rctx_emit(struct rctx *c, Int128 start, Int128 end,
+		      const struct orange *tmpl, hwaddr offset)
+{
+	struct orange *o;
+
+	if (c->no == c->capo) {
+		c->capo = c->capo ? c->capo * 2 : 64;
+		c->o = md_realloc(c->o, c->capo * sizeof(*c->o));
+	}
+	o = &c->o[c->no++];
+	*o = *tmpl;
+	o->start = (uint64_t)start;
+	o->last = (uint64_t)(end - 1);
+	o->offset_in_region = offset;
+}
+
+/* Fill the gaps of [s, e) with @mr; @offset is the offset of @s in @mr. */
+static void rctx_fill(struct rctx *c, MemoryRegion *mr, Int128 s, Int128 e,
+		      hwaddr offset, bool readonly, bool nonvolatile)
+{
+	struct orange tmpl = {
+		.mr = mr,
+		.dirty_log_mask = md_dirty_log_mask(mr),
+		.romd_mode = mr->romd_mode,
+		.readonly = readonly,
+		.nonvolatile = nonvolatile,
+	};
+	Int128 pos = s, nstart = s, nend = e;	/* nend exclusive */
+	int l, m, r, i, x = -1;
+
+	u_split(c, c->root, s, &l, &r);
+	if (l >= 0) {
+		int t = l;
+
+		while (c->u[t].r >= 0)
+			t = c->u[t].r;
+		/* the interval just below s, if it reaches s or touches it */
+		if ((Int128)c->u[t].last + 1 >= s) {
+			int l2;
+
+			u_split(c, l, (Int128)c->u[t].start, &l2, &x);
+			l = l2;
+		}
+	}
+	/* intervals starting inside [s, e], e included: they touch */
+	u_split(c, r, e + 1, &m, &r);
+	c->ntmp = 0;
+	if (x >= 0)
+		u_collect(c, x);
+	u_collect(c, m);
+	for (i = 0; i < c->ntmp; i++) {
+		struct unode *n = &c->u[c->tmp[i]];
+		Int128 a = n->start, b = (Int128)n->last + 1;
+
+		if (a < nstart)
+			nstart = a;
+		if (b > nend)
+			nend = b;
+		if (a > pos && pos < e)
+			rctx_emit(c, pos, int128_min(a, e), &tmpl,
+				  offset + (hwaddr)(pos - s));
+		if (b > pos)
+			pos = b;
+		/* recycle the node */
+		n->l = c->freelist;
+		c->freelist = c->tmp[i];
+	}
+	if (pos < e)
+		rctx_emit(c, pos, e, &tmpl, offset + (hwaddr)(pos - s));
+	x = u_alloc(c, (uint64_t)nstart, (uint64_t)(nend - 1));
+	c->root = u_merge(c, u_merge(c, l, x), r);
+}
+
+static void render_mr(struct rctx *c, MemoryRegion *mr, Int128 base,
+		      Int128 cs, Int128 ce, bool readonly, bool nonvolatile)
+{
+	MemoryRegion *sub;
+	Int128 s, e;
+
+	if (!mr->enabled)
+		return;
+	base += mr->addr;
+	readonly |= mr->readonly;
+	nonvolatile |= mr->nonvolatile;
+	s = base;
+	e = base + mr->size;
+	s = int128_max(s, cs);
+	e = int128_min(e, ce);
+	if (s >= e)
+		return;
+	if (mr->alias) {
+		base -= mr->alias->addr;
+		base -= mr->alias_offset;
+		render_mr(c, mr->alias, base, s, e, readonly, nonvolatile);
+		return;
+	}
+	for (sub = mr->sub_first; sub; sub = sub->sub_next)
+		render_mr(c, sub, base, s, e, readonly, nonvolatile);
+	if (!mr->terminates)
+		return;
+	rctx_fill(c, mr, s, e, (hwaddr)(s - base), readonly, nonvolatile);
+}
+
+static int orange_cmp(const void *pa, const void *pb)
+{
+	const struct orange *a = pa, *b = pb;
+
+	return a->start < b->start ? -1 : a->start > b->start;
+}
+
+/*
+ * Sort the output by address.  Siblings render newest first, so a tree
+ * built in address order comes out descending: reverse it in place
+ * instead of sorting (glibc's qsort allocates a copy).
+ */
+static void rctx_sort(struct rctx *c)
+{
+	size_t i, n = c->no;
+	bool asc = true, desc = true;
+
+	for (i = 1; i < n && (asc || desc); i++) {
+		if (c->o[i - 1].start > c->o[i].start)
+			asc = false;
+		else
+			desc = false;
+	}
+	if (asc)
+		return;
+	if (desc) {
+		for (i = 0; i < n / 2; i++) {
+			struct orange t = c->o[i];
+
+			c->o[i] = c->o[n - 1 - i];
+			c->o[n - 1 - i] = t;
+		}
+		return;
+	}
+	qsort(c->o, n, sizeof(*c->o), orange_cmp);
+}
+
+static bool can_merge(const FlatRange *a, const FlatRange *b)
+{
+	return a->addr.start + a->addr.size == b->addr.start &&
+	       a->mr == b->mr &&
+	       (Int128)a->offset_in_region + a->addr.size ==
+	       (Int128)b->offset_in_region &&
+	       a->dirty_log_mask == b->dirty_log_mask &&
+	       a->romd_mode == b->romd_mode &&
+	       a->readonly == b->readonly &&
+	       a->nonvolatile == b->nonvolatile;
+}
+
+static void flatview_simplify(FlatView *v)
+{
+	unsigned int i, j, out = 0;
+
+	for (i = 0; i < v->nr; i = j) {
+		FlatRange r = v->ranges[i];
+
+		for (j = i + 1; j < v->nr &&
+		     can_merge(&v->ranges[j - 1], &v->ranges[j]); j++)
+			r.addr.size += v->ranges[j].addr.size;
+		v->ranges[out++] = r;
+	}
+	v->nr = out;
+}
+
+static unsigned long md_fv_seq;
+
+/*
+ * A view references the owners of its root and of every range's region
+ * (QEMU's memory_region_ref()).  It keeps the owner pointers itself, so
+ * that freeing a retired view never reads a region that may have been
+ * finalized and freed meanwhile.
+ */
+static void md_flatview_take_owners(FlatView *v)
+{
+	Object *last = NULL;
+	unsigned int i, cap = 0;
+
+	for (i = 0; i <= v->nr; i++) {
+		MemoryRegion *mr = i < v->nr ? v->ranges[i].mr : v->root;
+		Object *o = mr ? mr->owner : NULL;
+
+		if (!o || o == last)
+			continue;
+		if (v->nr_owners == cap) {
+			cap = cap ? cap * 2 : 4;
+			v->owners = md_realloc(v->owners, cap * sizeof(*v->owners));
+		}
+		v->owners[v->nr_owners++] = object_ref(o);
+		last = o;
+	}
+}
+
+FlatView *md_flatview_new(MemoryRegion *root)
+{
+	FlatView *v = md_zalloc(sizeof(*v));
+
+	v->ref = 1;
+	v->root = root;
+	v->seq = ++md_fv_seq;
+	return v;
+}
+
+static void md_flatview_build_index(FlatView *v)
+{
+	mdx_u64 *st, *la;
+	unsigned int i;
+	size_t bytes;
+
+	if (!v->nr)
+		return;
+	st = md_realloc(NULL, v->nr * sizeof(*st));
+	la = md_realloc(NULL, v->nr * sizeof(*la));
+	for (i = 0; i < v->nr; i++) {
+		st[i] = int128_get64(v->ranges[i].addr.start);
+		la[i] = int128_get64(v->ranges[i].addr.start +
+				     v->ranges[i].addr.size - 1);
+	}
+	bytes = mdx_bytes(v->nr);
+	if (!bytes)
+		md_die(v->root, "flat view of %u ranges is too large to index",
+		       v->nr);
+	v->index_buf = md_realloc(NULL, bytes);
+	v->index = mdx_build(v->index_buf, st, la, v->nr);
+	if (!v->index)
+		md_die(v->root, "internal error: rendered ranges overlap");
+	free(st);
+	free(la);
+}
+
+/*
+ * Scratch space of the renderer, kept between renders: page faults on
+ * fresh buffers cost more than the rendering itself.  Rendering is done by
+ * the one thread that commits (the caller's big lock).
+ */
+static struct rctx md_scratch = { .root = -1, .freelist = -1,
+				  .rng = 0x9e3779b9u };
+
+FlatView *md_render(MemoryRegion *root)
+{
+	struct rctx *c = &md_scratch;
+	FlatView *v = md_flatview_new(root);
+	size_t i;
+
+	c->nu = 0;
+	c->no = 0;
+	c->root = -1;
+	c->freelist = -1;
+	if (root)
+		render_mr(c, root, 0, 0, int128_2_64(), false, false);
+	rctx_sort(c);
+	v->ranges = md_realloc(NULL, (c->no ? c->no : 1) * sizeof(FlatRange));
+	v->nr_allocated = (unsigned int)c->no;
+	for (i = 0; i < c->no; i++) {
+		const struct orange *o = &c->o[i];
+		FlatRange *fr = &v->ranges[i];
+
+		fr->mr = o->mr;
+		fr->offset_in_region = o->offset_in_region;
+		fr->addr.start = o->start;
+		fr->addr.size = (Int128)o->last - o->start + 1;
+		fr->dirty_log_mask = o->dirty_log_mask;
+		fr->romd_mode = o->romd_mode;
+		fr->readonly = o->readonly;
+		fr->nonvolatile = o->nonvolatile;
+	}
+	v->nr = (unsigned int)c->no;
+	/* don't keep huge buffers after a one-off huge render */
+	if (c->capu > 4096 && c->nu < c->capu / 8) {
+		free(c->u);
+		c->u = NULL;
+		c->capu = 0;
+	}
+	if (c->capo > 4096 && c->no < c->capo / 8) {
+		free(c->o);
+		c->o = NULL;
+		c->capo = 0;
+	}
+	flatview_simplify(v);
+	if (v->nr < v->nr_allocated / 2 && v->nr) {
+		v->ranges = md_realloc(v->ranges, v->nr * sizeof(FlatRange));
+		v->nr_allocated = v->nr;
+	}
+	md_flatview_take_owners(v);
+	md_flatview_build_index(v);
+	return v;
+}
+
+MemoryRegion *md_flatview_root(MemoryRegion *mr)
+{
+	while (mr->enabled) {
+		if (mr->alias) {
+			if (!mr->alias_offset && mr->size >= mr->alias->size) {
+				mr = mr->alias;
+				continue;
+			}
+		} else if (!mr->terminates) {
+			unsigned int found = 0;
+			MemoryRegion *child, *next = NULL;
+
+			for (child = mr->sub_first; child;
+			     child = child->sub_next) {
+				if (!child->enabled)
+					continue;
+				if (++found > 1) {
+					next = NULL;
+					break;
+				}
+				if (!child->addr && mr->size >= child->size)
+					next = child;
+			}
+			if (!found)
+				return NULL;
+			if (next) {
+				mr = next;
+				continue;
+			}
+		}
+		return mr;
+	}
+	return NULL;
+}
+
+bool md_flatrange_equal(const FlatRange *a, const FlatRange *b)
+{
+	return a->mr == b->mr && a->addr.start == b->addr.start &&
+	       a->addr.size == b->addr.size &&
+	       a->offset_in_region == b->offset_in_region &&
+	       a->romd_mode == b->romd_mode && a->readonly == b->readonly &&
+	       a->nonvolatile == b->nonvolatile;
+}
+
+MemoryRegionSection md_section_from_range(const FlatRange *fr, FlatView *fv)
+{
+	return (MemoryRegionSection) {
+		.mr = fr->mr,
+		.fv = fv,
+		.offset_within_region = fr->offset_in_region,
+		.size = fr->addr.size,
+		.offset_within_address_space = int128_get64(fr->addr.start),
+		.readonly = fr->readonly,
+		.nonvolatile = fr->nonvolatile,
+	};
+}
+
+/* ---------------------------------------------------------------------- */
+/* Reference counting and RCU reclaim. */
+
+static FlatView *md_graveyard;
+static unsigned long md_graveyard_views;
+static unsigned long md_graveyard_ranges;
+
+void md_flatview_ref(FlatView *view)
+{
+	if (view)
+		view->ref++;
+}
+
+static void md_flatview_free(FlatView *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < v->nr_owners; i++)
+		object_unref(v->owners[i]);
+	free(v->owners);
+	free(v->ranges);
+	free(v->index_buf);
+	free(v);
+}
+
+void md_flatview_put(FlatView *view)
+{
+	if (!view)
+		return;
+	if (!view->ref)
+		md_die(view->root, "FlatView reference count underflow");
+	if (--view->ref)
+		return;
+	view->gc_next = md_graveyard;
+	md_graveyard = view;
+	md_graveyard_views++;
+	md_graveyard_ranges += view->nr + 1;
+}
+
+void md_flatview_gc(bool force)
+{
+	FlatView *v, *next;
+
+	if (!md_graveyard)
+		return;
+	/* small batches: freed memory is reused while still in cache */
+	if (!force && md_graveyard_views < 16 &&
+	    md_graveyard_ranges < (1UL << 18))
+		return;
+	/* A commit from inside a read-side section (an MMIO callback that
+	 * remaps) must not wait for itself: retry at a later commit. */
+	if (urcu_memb_read_ongoing())
+		return;
+	v = md_graveyard;
+	md_graveyard = NULL;
+	md_graveyard_views = 0;
+	md_graveyard_ranges = 0;
+	urcu_memb_synchronize_rcu();
+	for (; v; v = next) {
+		next = v->gc_next;
+		md_flatview_free(v);
+	}
+}
+
+void memdisp_flatview_reclaim(void)
+{
+	/* freeing may unref owners whose finalizers retire more views */
+	while (md_graveyard)
+		md_flatview_gc(true);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Walks. */
+
+const FlatRange *memdisp_flatview_lookup(const FlatView *fv, hwaddr addr)
+{
+	mdx_u32 i;
+
+	if (!fv || !fv->index)
+		return NULL;
+	i = mdx_lookup(fv->index, addr);
+	return i == MDX_NONE ? NULL : &fv->ranges[i];
+}
+
+void memdisp_flatview_walk(AddressSpace *as,
+			   bool (*cb)(const struct memdisp_flat_range *r,
+				      void *opaque),
+			   void *opaque)
+{
+	FlatView *v = rcu_dereference(as->current_map);
+	unsigned int i;
+
+	for (i = 0; v && i < v->nr; i++) {
+		const FlatRange *fr = &v->ranges[i];
+		struct memdisp_flat_range r = {
+			.start = int128_get64(fr->addr.start),
+			.last = int128_get64(fr->addr.start + fr->addr.size - 1),
+			.mr = fr->mr,
+			.offset_in_region = fr->offset_in_region,
+			.readonly = fr->readonly,
+			.nonvolatile = fr->nonvolatile,
+			.romd_mode = fr->romd_mode,
+		};
+
+		if (cb(&r, opaque))
+			break;
+	}
+}
+
+void flatview_for_each_range(FlatView *fv, flatview_cb cb, void *opaque)
+{
+	unsigned int i;
+
+	for (i = 0; fv && i < fv->nr; i++)
+		if (cb(fv->ranges[i].addr.start, fv->ranges[i].addr.size,
+		       fv->ranges[i].mr, fv->ranges[i].offset_in_region,
+		       opaque))
+			break;
+}
