@@ -420,8 +420,8 @@ static int __init kb_init(void)
 	int err = 0;
 	size_t i;
 
-	if (!nlookups || !runs) {
-		pr_err("nlookups and runs must be at least 1\n");
+	if (!nlookups || nlookups > 10000000 || !runs || runs > 100) {
+		pr_err("nlookups must be 1..10000000 and runs 1..100\n");
 		return -EINVAL;
 	}
 	if (selftest) {
