@@ -2,32 +2,33 @@
 /*
  * mdindex: an immutable range-lookup index over a flattened map.
  *
- * Layout: a static B+tree ("S+tree") of 64-byte nodes.
+ * Layout: a static B+tree of 64-byte nodes, built once, never modified.
  *
- * The leaf level holds the ranges in blocks of eight: a block is 128 bytes,
- * the eight starts (the keys) on one cache line and the eight ends on the
- * next, so that the end check after the search touches the adjacent line
- * of the same page rather than a separate array.  The last block's unused
- * keys are padded with ~0.  Above the leaves sit internal levels
- * of 8-key nodes with fan-out 9: key k of node j at level L is the smallest
- * start below child 9 * j + k + 1 (~0 when that child does not exist).  All
- * levels live in one array, root first, each node on its own cache line.
+ * The leaf level holds the ranges in blocks of eight.  A block is 128 bytes:
+ * the eight starts (the keys) on one cache line and their eight ends on the
+ * next, so that the end check after the search touches the adjacent line of
+ * the same page rather than a separate array.  The last block's unused keys
+ * are padded with ~0.
  *
- * A lookup counts, in every node on its path, the keys <= addr (eight
- * compares added together, no data-dependent branch) and descends into the
- * child of that number.  In the leaf block the count gives the last range
- * whose start is <= addr; its end, on the block's second line, decides the
- * hit.
- * The descent reads one cache line per level: log9(nr / 8) + 1 lines in
- * all, against about log2(nr) dependent probes, most of them misses, for a
- * binary search.  A map of up to 8 ranges is a single leaf block scanned
- * linearly.
+ * Above the leaves sit internal levels of 64-byte nodes with fan-out 8:
+ * key k (0..6) of node j is the first start under child 8 * j + k + 1 (~0
+ * when that child does not exist); the eighth slot is padding.  All internal
+ * levels live in one array, root level first, every node on its own cache
+ * line.  A map of up to 8 ranges has no internal level.
+ *
+ * A lookup reads one cache line per level: log8(nr / 8) + 1 lines (plus the
+ * adjacent one for the end), where a binary search makes about log2(nr)
+ * dependent probes, most of them cache misses at 64k ranges.  Inside a node
+ * it does a three-step binary search without branches (compare, set, shift
+ * and add), which is also what keeps it cheap under an emulator that pays
+ * for every guest load.
  *
  * The padding key ~0 would compare <= addr when addr is ~0 itself; that one
- * address is answered directly (the last range is the only candidate), so
- * padding never steers a descent.
+ * address is answered directly (only the last range can hold it), so padding
+ * never steers a descent.
  *
- * Building only writes into the caller's buffer, so this file needs nothing
+ * Building only writes into the caller's buffer, and lookups take no lock,
+ * never sleep, never allocate and never recurse, so this file needs nothing
  * from the kernel beyond types and string helpers and compiles unchanged in
  * memdisp.ko and libmemdisp.
  */
@@ -43,34 +44,33 @@
 
 #include "mdindex.h"
 
-/* Keys per node: one 64-byte cache line of u64. */
+/* Keys per node and ranges per leaf block: one 64-byte line of u64. */
 #define MDX_B		8U
-/* Children per internal node. */
-#define MDX_FANOUT	(MDX_B + 1)
+/* Children per internal node: 7 keys, the eighth slot is padding. */
+#define MDX_FANOUT	8U
+/* u64 per leaf block: 8 starts, then their 8 ends. */
+#define MDX_LEAF_WORDS	(2 * MDX_B)
 /* Node and buffer alignment. */
 #define MDX_ALIGN	64U
 /*
  * Internal levels above the leaves: MDX_MAX_RANGES / 8 = 2^27 leaf blocks
- * need ceil(log9(2^27)) = 9 levels; one spare.
+ * need log8(2^27) = 9 levels; one spare.
  */
 #define MDX_MAX_LEVELS	10
-/* u64 per leaf block: 8 starts then 8 ends */
-#define MDX_LEAF_WORDS	(2 * MDX_B)
 /* Padding key; see the top of the file. */
 #define MDX_PAD		(~(mdx_u64)0)
 
 /*
  * The header sits at the 64-byte aligned start of the buffer, followed by
- * the internal nodes and the leaf blocks.  Fields a lookup
- * needs come first so that they share one cache line.
+ * the internal nodes and the leaf blocks.  Up to six levels (2M ranges) of
+ * what a lookup reads share its first cache line.
  */
 struct mdx {
 	mdx_u32 nr;		/* ranges */
 	mdx_u32 levels;		/* internal levels (0: one leaf block) */
-	const mdx_u64 *tree;	/* internal nodes, root level first */
-	const mdx_u64 *leaf;	/* leaf blocks: 8 starts, then their 8 ends */
-	/* first node of internal level l (l = 0 is the root), in nodes */
-	mdx_u32 level_off[MDX_MAX_LEVELS];
+	const mdx_u64 *leaf;	/* leaf blocks */
+	/* first node of internal level l, l = 0 being the root */
+	const mdx_u64 *level[MDX_MAX_LEVELS];
 };
 
 /* Number of leaf blocks for @nr ranges (at least one, even for nr == 0). */
@@ -81,7 +81,7 @@ static inline mdx_u32 mdx_leaf_blocks(mdx_u32 nr)
 
 /*
  * Nodes of each internal level, from the one just above the leaves upwards,
- * into @cnt; returns the number of levels and the total number of nodes
+ * into @cnt; returns the number of levels, and the total number of nodes
  * in @total.
  */
 static mdx_u32 mdx_shape(mdx_u32 nr, mdx_u32 cnt[MDX_MAX_LEVELS],
@@ -108,6 +108,9 @@ static inline size_t mdx_header_bytes(void)
  * mdx_bytes() - size of the buffer mdx_build() needs for @nr ranges
  * @nr: number of ranges, at most %MDX_MAX_RANGES
  *
+ * About 16 bytes per range for the leaves and 1/7 of that again for the
+ * internal levels, plus the header and the alignment slack.
+ *
  * Return: the size in bytes, or 0 if @nr is above %MDX_MAX_RANGES or the
  * size does not fit in a size_t.
  */
@@ -119,7 +122,7 @@ size_t mdx_bytes(mdx_u32 nr)
 	if (nr > MDX_MAX_RANGES)
 		return 0;
 	mdx_shape(nr, cnt, &nodes);
-	/* all terms are below 2^40, so the u64 sum cannot wrap */
+	/* every term is below 2^40, so the u64 sum cannot wrap */
 	bytes = (mdx_u64)(MDX_ALIGN - 1) + mdx_header_bytes();
 	bytes += nodes * MDX_B * sizeof(mdx_u64);
 	bytes += (mdx_u64)mdx_leaf_blocks(nr) * MDX_LEAF_WORDS *
@@ -135,6 +138,9 @@ size_t mdx_bytes(mdx_u32 nr)
  * @start: first address of each range, ascending
  * @last: last address of each range (inclusive)
  * @nr: number of ranges (0 is valid: every lookup then misses)
+ *
+ * Validates the input first: every start[i] <= last[i] and
+ * last[i] < start[i + 1], and @nr at most %MDX_MAX_RANGES.
  *
  * Return: the index (pointing into @buf), or NULL if the input is invalid.
  */
@@ -173,25 +179,19 @@ struct mdx *mdx_build(void *buf, const mdx_u64 *start, const mdx_u64 *last,
 	}
 
 	/*
-	 * Internal levels, root first.  cnt[] counts them from the bottom:
-	 * the root is cnt[levels - 1].  At height h (1 = just above the
-	 * leaves) a child covers 9^(h-1) leaf blocks.
+	 * Internal levels, root first; cnt[] counts them from the bottom.  At
+	 * height h (1: just above the leaves) a child covers 8^(h-1) blocks.
 	 */
-	{
-		mdx_u32 off = 0;
-
-		for (l = 0; l < levels; l++) {
-			x->level_off[l] = off;
-			off += cnt[levels - 1 - l];
-		}
-	}
 	for (l = 0; l < levels; l++) {
 		mdx_u32 h = levels - l;
 		mdx_u32 n = cnt[h - 1];
-		mdx_u64 span = 1;	/* leaf blocks under one child */
-		mdx_u64 *node = tree + (mdx_u64)x->level_off[l] * MDX_B;
+		mdx_u64 span = 1;
+		mdx_u64 *node = tree;
 		mdx_u32 j;
 
+		for (k = 0; k < l; k++)
+			node += (mdx_u64)cnt[levels - 1 - k] * MDX_B;
+		x->level[l] = node;
 		for (k = 1; k < h; k++)
 			span *= MDX_FANOUT;
 		for (j = 0; j < n; j++) {
@@ -199,7 +199,8 @@ struct mdx *mdx_build(void *buf, const mdx_u64 *start, const mdx_u64 *last,
 				mdx_u64 child = (mdx_u64)j * MDX_FANOUT + k + 1;
 				mdx_u64 blk = child * span;
 
-				node[(mdx_u64)j * MDX_B + k] = blk < nblocks ?
+				node[(mdx_u64)j * MDX_B + k] =
+					k < MDX_FANOUT - 1 && blk < nblocks ?
 					leaf[blk * MDX_LEAF_WORDS] : MDX_PAD;
 			}
 		}
@@ -207,7 +208,6 @@ struct mdx *mdx_build(void *buf, const mdx_u64 *start, const mdx_u64 *last,
 
 	x->nr = nr;
 	x->levels = levels;
-	x->tree = tree;
 	x->leaf = leaf;
 	return x;
 }
@@ -223,44 +223,54 @@ mdx_u32 mdx_count(const struct mdx *x)
 	return x->nr;
 }
 
-/* Number of the 8 keys at @k that are <= @addr, without branches. */
-static inline mdx_u32 mdx_rank8(const mdx_u64 *k, mdx_u64 addr)
+/*
+ * Number of the 7 sorted keys at @k that are <= @addr (0..7): a binary
+ * search of three steps without branches.
+ */
+static inline mdx_u32 mdx_rank7(const mdx_u64 *k, mdx_u64 addr)
 {
-	return (mdx_u32)(k[0] <= addr) + (mdx_u32)(k[1] <= addr) +
-	       (mdx_u32)(k[2] <= addr) + (mdx_u32)(k[3] <= addr) +
-	       (mdx_u32)(k[4] <= addr) + (mdx_u32)(k[5] <= addr) +
-	       (mdx_u32)(k[6] <= addr) + (mdx_u32)(k[7] <= addr);
+	mdx_u32 c = (mdx_u32)(k[3] <= addr) << 2;
+
+	c += (mdx_u32)(k[c + 1] <= addr) << 1;
+	return c + (mdx_u32)(k[c] <= addr);
 }
 
 /*
- * Position of the last range whose start is <= @addr, or MDX_NONE when
- * every start is above @addr (including when there is no range).
+ * Index of the last of the 8 sorted keys at @k that is <= @addr, or 0 if
+ * none is: three steps without branches.
  */
-static inline mdx_u32 mdx_floor(const struct mdx *x, mdx_u64 addr)
+static inline mdx_u32 mdx_last_le8(const mdx_u64 *k, mdx_u64 addr)
 {
-	const mdx_u64 *tree = x->tree;
+	mdx_u32 i = (mdx_u32)(k[4] <= addr) << 2;
+
+	i += (mdx_u32)(k[i + 2] <= addr) << 1;
+	return i + (mdx_u32)(k[i + 1] <= addr);
+}
+
+/*
+ * For @addr below ~0: the leaf block whose first start is the last one
+ * <= @addr (block 0 if none is), and in *@pos the position of the range
+ * whose start is the last <= @addr, or of range 0 if none is.  The caller
+ * tells the two cases apart by comparing that range's start with @addr;
+ * with no range at all the start is padding, above @addr.
+ */
+static inline const mdx_u64 *mdx_descend(const struct mdx *x, mdx_u64 addr,
+					 mdx_u32 *pos)
+{
+	const mdx_u64 *blk;
 	mdx_u32 levels = x->levels;
-	mdx_u32 j = 0, l, c;
+	mdx_u32 j = 0, l, i;
 
-	if (addr == MDX_PAD)
-		return x->nr - 1;	/* MDX_NONE when nr == 0 */
-	for (l = 0; l < levels; l++) {
-		const mdx_u64 *node = tree +
-			(size_t)(x->level_off[l] + j) * MDX_B;
-
-		j = j * MDX_FANOUT + mdx_rank8(node, addr);
-	}
-	c = mdx_rank8(x->leaf + (size_t)j * MDX_LEAF_WORDS, addr);
-	/* c == 0 only below the first start: j * 8 - 1 wraps to MDX_NONE */
-	return j * MDX_B + c - 1;
+	for (l = 0; l < levels; l++)
+		j = j * MDX_FANOUT +
+		    mdx_rank7(x->level[l] + (size_t)j * MDX_B, addr);
+	blk = x->leaf + (size_t)j * MDX_LEAF_WORDS;
+	i = mdx_last_le8(blk, addr);
+	*pos = j * MDX_B + i;
+	return blk + i;
 }
 
-/* Start and end of range @i, which must be below x->nr. */
-static inline mdx_u64 mdx_start_of(const struct mdx *x, mdx_u32 i)
-{
-	return x->leaf[(size_t)(i / MDX_B) * MDX_LEAF_WORDS + i % MDX_B];
-}
-
+/* The end of range @i, which must be below x->nr. */
 static inline mdx_u64 mdx_last_of(const struct mdx *x, mdx_u32 i)
 {
 	return x->leaf[(size_t)(i / MDX_B) * MDX_LEAF_WORDS + MDX_B +
@@ -276,11 +286,20 @@ static inline mdx_u64 mdx_last_of(const struct mdx *x, mdx_u32 i)
  */
 mdx_u32 mdx_lookup(const struct mdx *x, mdx_u64 addr)
 {
-	mdx_u32 i = mdx_floor(x, addr);
+	const mdx_u64 *k;
+	mdx_u32 pos;
 
-	if (i == MDX_NONE || mdx_last_of(x, i) < addr)
-		return MDX_NONE;
-	return i;
+	if (addr == MDX_PAD) {
+		/* only the last range can hold ~0 */
+		if (!x->nr || mdx_last_of(x, x->nr - 1) != MDX_PAD)
+			return MDX_NONE;
+		return x->nr - 1;
+	}
+	k = mdx_descend(x, addr, &pos);
+	/* k[0] is the range's start, k[MDX_B] its end */
+	if (k[0] <= addr && addr <= k[MDX_B])
+		return pos;
+	return MDX_NONE;
 }
 
 /**
@@ -292,13 +311,22 @@ mdx_u32 mdx_lookup(const struct mdx *x, mdx_u64 addr)
  */
 mdx_u32 mdx_lookup_ge(const struct mdx *x, mdx_u64 addr)
 {
-	mdx_u32 i = mdx_floor(x, addr);
+	const mdx_u64 *k;
+	mdx_u32 pos;
 
-	if (i != MDX_NONE && mdx_last_of(x, i) >= addr)
-		return i;
+	if (addr == MDX_PAD) {
+		if (!x->nr || mdx_last_of(x, x->nr - 1) != MDX_PAD)
+			return MDX_NONE;
+		return x->nr - 1;
+	}
+	k = mdx_descend(x, addr, &pos);
+	if (k[0] > addr)	/* below every range: the first, if any */
+		return pos < x->nr ? pos : MDX_NONE;
+	if (addr <= k[MDX_B])
+		return pos;
 	/* the next range, if any, starts above addr */
-	i++;	/* MDX_NONE + 1 == 0 */
-	return i < x->nr ? i : MDX_NONE;
+	pos++;
+	return pos < x->nr ? pos : MDX_NONE;
 }
 
 /**
@@ -307,16 +335,21 @@ mdx_u32 mdx_lookup_ge(const struct mdx *x, mdx_u64 addr)
  * @i: a position below mdx_count(@x)
  * @start: where to store its first address
  * @last: where to store its last address
+ *
+ * Out of contract (@i at or above the count), it stores the empty range
+ * [~0, 0] rather than read outside the index.
  */
 void mdx_range(const struct mdx *x, mdx_u32 i, mdx_u64 *start,
 	       mdx_u64 *last)
 {
+	const mdx_u64 *blk;
+
 	if (i >= x->nr) {
-		/* out of contract: report an empty range rather than read past */
 		*start = MDX_PAD;
 		*last = 0;
 		return;
 	}
-	*start = mdx_start_of(x, i);
-	*last = mdx_last_of(x, i);
+	blk = x->leaf + (size_t)(i / MDX_B) * MDX_LEAF_WORDS;
+	*start = blk[i % MDX_B];
+	*last = blk[MDX_B + i % MDX_B];
 }
