@@ -112,6 +112,10 @@ static int md_check_attrs(const struct nlmsghdr *nlh, u8 cmd,
 					    "attribute not valid for this command");
 			return -EINVAL;
 		}
+		if ((MD_REPEATABLE & BIT_A(type)) && !(nla->nla_type & NLA_F_NESTED)) {
+			NL_SET_ERR_MSG_ATTR(extack, nla, "NLA_F_NESTED is missing");
+			return -EINVAL;
+		}
 		if ((seen & BIT_A(type)) && !(MD_REPEATABLE & BIT_A(type))) {
 			NL_SET_ERR_MSG_ATTR(extack, nla, "duplicate attribute");
 			return -EINVAL;
