@@ -15,3 +15,5 @@ $(KMODTEST_BIN): tests/kmod/nltest.c uapi/linux/memdisp.h
 
 ALL_TARGETS += $(KMODTEST_BIN)
 CHECK_TARGETS += $(KMODTEST_BIN)
+
+CHECK_SUITES += tests/kmod/build-check.sh
