@@ -18,6 +18,8 @@
  *   a duplicate of a non-repeatable attribute or a missing required one
  *   fails the whole request with an errno and an extended-ACK message naming
  *   the offending attribute.  Nothing is ever partially applied.
+ * - Nests must carry NLA_F_NESTED (libnl: nla_nest_start(msg,
+ *   NLA_F_NESTED | type)); strict validation refuses them otherwise.
  *
  * Ownership
  * ---------
@@ -356,8 +358,9 @@ enum memdisp_iotlb_attr {
  * @MEMDISP_XLAT_IOTLB_MISS: an IOMMU on the way had no entry for the IOVA:
  *	%MEMDISP_XLAT_A_IOMMU_ID, %MEMDISP_XLAT_A_IOVA and
  *	%MEMDISP_XLAT_A_PERM tell which; a miss event was raised.
- * @MEMDISP_XLAT_DENIED: an IOTLB entry or a read-only section forbids the
- *	access.
+ * @MEMDISP_XLAT_DENIED: an IOTLB entry on the way lacks the permission the
+ *	access needs.  (Sections never deny: a write to ROM or to a read-only
+ *	section translates with %MEMDISP_PERM_READ and the caller drops it.)
  * @MEMDISP_XLAT_LOOP: more than %MEMDISP_MAX_DEPTH IOMMU hops (a cycle).
  */
 enum memdisp_xlat_status {
