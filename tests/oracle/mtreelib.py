@@ -20,14 +20,25 @@ M64 = (1 << 64) - 1
 class Node:
     __slots__ = ("name", "start", "end", "prio", "type", "nv", "alias",
                  "target", "ts", "disabled", "children", "parent", "sec",
-                 "line")
+                 "line", "target_node", "_sig")
 
     def __init__(self):
         self.children = []
         self.parent = None
         self.alias = False
         self.target = None
+        self.target_node = None
         self.ts = 0
+        self._sig = None
+
+    def sig(self):
+        """Printed subtree, for recognising one region printed twice."""
+        if self._sig is None:
+            self._sig = (self.name, self.end - self.start, self.prio,
+                         self.type, self.nv, self.alias, self.target,
+                         self.ts, self.disabled,
+                         tuple((c.rel, c.sig()) for c in self.children))
+        return self._sig
 
     @property
     def size(self):
@@ -109,20 +120,73 @@ def parse_tree(text):
 
 
 class Tree:
-    """A dump with alias targets resolved by section name (first section
-    of that name), and point look-ups that follow QEMU's render rules."""
+    """A dump with alias targets resolved the way QEMU queues them (as
+    tools/mtree_parse.c does), and point look-ups that follow QEMU's
+    render rules."""
 
     def __init__(self, text):
         self.secs = parse_tree(text)
-        self.targets = {}
-        for s in self.secs:
-            if not s.is_as:
-                self.targets.setdefault(s.names[0], s.root)
         self.as_roots = {}
         for s in self.secs:
             if s.is_as:
                 for n in s.names:
                     self.as_roots.setdefault(n, s.root)
+        self._resolve()
+
+    @staticmethod
+    def _walk(n):
+        todo = [n]
+        while todo:
+            x = todo.pop()
+            yield x
+            todo.extend(reversed(x.children))
+
+    def _resolve(self):
+        # A memory-region: section may print a region that is also printed
+        # elsewhere (e.g. "system"): pair it with the first such node.
+        copy_of = {}
+        claimed = set()
+        everything = [x for s in self.secs for x in self._walk(s.root)]
+        for s in self.secs:
+            if s.is_as:
+                continue
+            r = s.root
+            for n in everything:
+                if n.sec is s or id(n) in claimed or n.name != r.name:
+                    continue
+                if n.parent is None and not n.sec.is_as:
+                    continue
+                if n.rel != r.start or n.sig() != r.sig():
+                    continue
+                claimed.add(id(n))
+                copy_of[id(s)] = n
+                break
+        queue = [s for s in self.secs if not s.is_as]
+        nxt = 0
+        seen = []
+        for s in self.secs:
+            orig = copy_of.get(id(s))
+            if orig is not None:
+                for a, b in zip(self._walk(s.root), self._walk(orig)):
+                    a.target_node = b.target_node
+                continue
+            for n in self._walk(s.root):
+                if not n.alias:
+                    continue
+                if nxt < len(queue) and queue[nxt].names[0] == n.target:
+                    t = queue[nxt]
+                    nxt += 1
+                    seen.append(t)
+                else:
+                    t = None
+                    for x in seen:
+                        if x.names[0] == n.target:
+                            t = x
+                    if t is None:
+                        t = next((x for x in queue if x.names[0] == n.target), None)
+                if t is not None:
+                    orig = copy_of.get(id(t))
+                    n.target_node = orig if orig is not None else t.root
 
     def nodes(self):
         for s in self.secs:
@@ -139,7 +203,7 @@ class Tree:
         if node.disabled or depth > 64 or off >= node.size:
             return None
         if node.alias:
-            t = self.targets.get(node.target)
+            t = node.target_node
             if t is None:
                 return None
             p = self.lookup(t, (node.ts + off) & M64, io, depth + 1)
