@@ -7,6 +7,7 @@
  * m->ext.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -46,6 +47,9 @@ int md_open(struct md *m)
 	}
 	nl_socket_enable_msg_peek(m->sk);
 	nl_socket_set_buffer_size(m->sk, 1 << 20, 1 << 20);
+	/* root may exceed rmem_max: batched translations need the room */
+	setsockopt(nl_socket_get_fd(m->sk), SOL_SOCKET, SO_RCVBUFFORCE,
+		   &(int){ 4 << 20 }, sizeof(int));
 	setsockopt(nl_socket_get_fd(m->sk), SOL_NETLINK, NETLINK_EXT_ACK,
 		   &one, sizeof(one));
 	setsockopt(nl_socket_get_fd(m->sk), SOL_NETLINK, NETLINK_CAP_ACK,
@@ -481,4 +485,116 @@ int md_translate(struct md *m, uint32_t id, uint64_t addr, uint64_t len,
 	if (!ret)
 		*x = r.xlat;
 	return ret;
+}
+
+/**
+ * md_translate_batch() - many TRANSLATE requests in one send
+ * @m: the handle
+ * @id: address space
+ * @n: number of requests (the socket's receive buffer must hold the
+ *	replies: md_open() asks for 1 MiB, root gets it with SO_RCVBUFFORCE)
+ * @addr: addresses
+ * @len: lengths
+ * @out: decoded replies, in request order
+ * @err: per-request errno (0 or negative)
+ *
+ * The requests carry no NLM_F_ACK: each gets exactly one reply, either the
+ * translation or an error.  This is the same command as md_translate(); it
+ * only saves round trips.
+ *
+ * Return: 0, or a negative errno if the exchange itself failed.
+ */
+int md_translate_batch(struct md *m, uint32_t id, unsigned int n,
+		       const uint64_t *addr, const uint64_t *len,
+		       struct md_xlat *out, int *err)
+{
+	const size_t one = NLMSG_HDRLEN + GENL_HDRLEN + 3 * NLA_HDRLEN + 4 +
+			   2 * 8 + 8;
+	size_t cap = one * n, off = 0;
+	char *buf = calloc(1, cap), *rbuf;
+	unsigned int i, got = 0;
+	int fd = nl_socket_get_fd(m->sk);
+	uint32_t base_seq = 0x40000000;
+
+	if (!buf)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		struct nlmsghdr *h = (struct nlmsghdr *)(buf + off);
+		struct genlmsghdr *g = (struct genlmsghdr *)NLMSG_DATA(h);
+		char *p = (char *)g + GENL_HDRLEN;
+		struct nlattr *a;
+
+		h->nlmsg_type = m->family;
+		h->nlmsg_flags = NLM_F_REQUEST;
+		h->nlmsg_seq = base_seq + i;
+		g->cmd = MEMDISP_CMD_TRANSLATE;
+		g->version = MEMDISP_GENL_VERSION;
+		a = (struct nlattr *)p;
+		a->nla_type = MEMDISP_A_AS_ID;
+		a->nla_len = NLA_HDRLEN + 4;
+		memcpy(p + NLA_HDRLEN, &id, 4);
+		p += NLA_ALIGN(a->nla_len);
+		a = (struct nlattr *)p;
+		a->nla_type = MEMDISP_A_ADDR;
+		a->nla_len = NLA_HDRLEN + 8;
+		memcpy(p + NLA_HDRLEN, &addr[i], 8);
+		p += NLA_ALIGN(a->nla_len);
+		a = (struct nlattr *)p;
+		a->nla_type = MEMDISP_A_LEN;
+		a->nla_len = NLA_HDRLEN + 8;
+		memcpy(p + NLA_HDRLEN, &len[i], 8);
+		p += NLA_ALIGN(a->nla_len);
+		h->nlmsg_len = p - (char *)h;
+		off += NLMSG_ALIGN(h->nlmsg_len);
+		err[i] = -EINPROGRESS;
+	}
+	if (send(fd, buf, off, 0) != (ssize_t)off) {
+		free(buf);
+		return -errno ? -errno : -EIO;
+	}
+	free(buf);
+	rbuf = malloc(1 << 17);
+	if (!rbuf)
+		return -ENOMEM;
+	while (got < n) {
+		ssize_t r = recv(fd, rbuf, 1 << 17, 0);
+		struct nlmsghdr *h;
+		int rem;
+
+		if (r < 0) {
+			free(rbuf);
+			return -errno;
+		}
+		rem = r;
+		for (h = (struct nlmsghdr *)rbuf; NLMSG_OK(h, rem);
+		     h = NLMSG_NEXT(h, rem)) {
+			uint32_t k = h->nlmsg_seq - base_seq;
+
+			if (k >= n)
+				continue;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr *e = NLMSG_DATA(h);
+
+				err[k] = e->error ? e->error : -EBADMSG;
+				got++;
+			} else if (h->nlmsg_type == m->family) {
+				struct nlattr *tb[MEMDISP_A_MAX + 1];
+
+				if (nla_parse((struct nlattr **)tb, MEMDISP_A_MAX,
+					      (struct nlattr *)((char *)NLMSG_DATA(h) +
+								GENL_HDRLEN),
+					      h->nlmsg_len - NLMSG_HDRLEN -
+					      GENL_HDRLEN, NULL) ||
+				    !tb[MEMDISP_A_XLAT]) {
+					err[k] = -EBADMSG;
+				} else {
+					parse_xlat(tb[MEMDISP_A_XLAT], &out[k]);
+					err[k] = 0;
+				}
+				got++;
+			}
+		}
+	}
+	free(rbuf);
+	return 0;
 }

@@ -78,6 +78,9 @@ int md_map_chunked(struct md *m, uint32_t id, uint64_t base,
 int md_map_get(struct md *m, uint32_t id, struct md_reply *r);
 int md_translate(struct md *m, uint32_t id, uint64_t addr, uint64_t len,
 		 bool write, struct md_xlat *x);
+int md_translate_batch(struct md *m, uint32_t id, unsigned int n,
+		       const uint64_t *addr, const uint64_t *len,
+		       struct md_xlat *out, int *err);
 int md_stats(struct md *m, uint64_t *stats);
 
 #endif
