@@ -170,7 +170,7 @@ static int bench_size(u32 n)
 	if (ret)
 		goto out;
 	d = kvcalloc(n, sizeof(*d), GFP_KERNEL);
-	tlb = vhost_iotlb_alloc(0, 0);
+	tlb = vhost_iotlb_alloc(1U << 20, 0);
 	as = memdisp_as_create(&init_net, "bench");
 	if (!d || !tlb || IS_ERR(as)) {
 		ret = -ENOMEM;
@@ -182,20 +182,28 @@ static int bench_size(u32 n)
 		d[i].type = MEMDISP_SEC_RAM;
 		d[i].region_id = i;
 		d[i].hva = 0x100000 + r.start[i];
-		ret = mtree_store_range(&mt, r.start[i], r.last[i],
-					xa_mk_value(i), GFP_KERNEL);
-		if (!ret)
-			ret = vhost_iotlb_add_range(tlb, r.start[i], r.last[i],
-						    r.start[i], VHOST_ACCESS_RW);
-		if (ret)
+		ret = mtree_store_range(&mt, r.start[i], r.last[i], &d[i],
+					GFP_KERNEL);
+		if (ret) {
+			pr_err("memdisp_bench: maple range %u [%llx, %llx]: %d\n",
+			       i, r.start[i], r.last[i], ret);
 			goto out;
+		}
+		ret = vhost_iotlb_add_range(tlb, r.start[i], r.last[i],
+					    r.start[i], VHOST_ACCESS_RW);
+		if (ret) {
+			pr_err("memdisp_bench: vhost range %u [%llx, %llx]: %d\n",
+			       i, r.start[i], r.last[i], ret);
+			goto out;
+		}
 	}
 	gen = memdisp_map_publish(as, 0, d, n);
 	if (gen < 0) {
+		pr_err("memdisp_bench: publishing %u sections: %lld\n", n, gen);
 		ret = gen;
 		goto out;
 	}
-	for (rep = 0; rep < 3; rep++) {
+	for (rep = 0; rep < 5; rep++) {
 		tm = min(tm, time_memdisp(as, &r));
 		tt = min(tt, time_maple(&mt, &r));
 		tv = min(tv, time_vhost(tlb, &r));
@@ -242,7 +250,7 @@ static int bench_iotlb(void)
 	int ret, rep;
 
 	addr = kvmalloc_array(NADDR, sizeof(u64), GFP_KERNEL);
-	tlb = vhost_iotlb_alloc(0, 0);
+	tlb = vhost_iotlb_alloc(1U << 20, 0);
 	src = memdisp_as_create(&init_net, "bench-src");
 	dst = memdisp_as_create(&init_net, "bench-dst");
 	if (!addr || !tlb || IS_ERR(src) || IS_ERR(dst)) {
@@ -278,7 +286,7 @@ static int bench_iotlb(void)
 	}
 	for (i = 0; i < NADDR; i++)
 		addr[i] = (rnd() % nent) * 0x2000 + rnd() % 0x1000;
-	for (rep = 0; rep < 3; rep++) {
+	for (rep = 0; rep < 5; rep++) {
 		t = ktime_get_ns();
 		for (i = 0; i < iters; i++) {
 			memdisp_translate(src, addr[i & (NADDR - 1)], 1, true, &x);
@@ -296,7 +304,23 @@ static int bench_iotlb(void)
 		}
 		tv = min(tv, ktime_get_ns() - t);
 	}
+	t = ktime_get_ns();
+	for (i = 0; i < iters; i++) {
+		memdisp_translate(dst, addr[i & (NADDR - 1)], 1, true, &x);
+		s += x.addr;
+	}
+	t = ktime_get_ns() - t;
+	pr_info("bench: kmod_xlat_one_section %llu.%llu ns\n", NS(t));
+	t = ktime_get_ns();
+	for (i = 0; i < iters; i++) {
+		rcu_read_lock();
+		s += addr[i & (NADDR - 1)];
+		rcu_read_unlock();
+	}
+	t = ktime_get_ns() - t;
+	pr_info("bench: kmod_rcu_read_lock_unlock %llu.%llu ns\n", NS(t));
 	sink += s;
+	memdisp_translate(src, addr[0], 1, true, &x);
 	if (x.status != MEMDISP_XLAT_OK) {
 		pr_err("memdisp_bench: IOTLB translation did not hit (status %u)\n",
 		       x.status);
