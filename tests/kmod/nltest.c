@@ -1632,6 +1632,23 @@ static bool t_limit_as_per_owner(void)
 	return true;
 }
 
+static bool t_noop(void)
+{
+	struct sec s = { .start = 5, .last = 1, .type = MEMDISP_SEC_RAM };
+	struct nl_msg *m = req(MEMDISP_CMD_NOOP, 0);
+	struct reply r;
+
+	put_sec(m, &s);		/* contents are not interpreted */
+	CHECK(xfer(sk, m, &r) == 0);
+	reply_free(&r);
+	m = req(MEMDISP_CMD_NOOP, 0);
+	nla_put_string(m, MEMDISP_A_AS_NAME, "x");
+	xfer(sk, m, &r);
+	EXPECT_ERR(&r, -EINVAL, "not valid for this command");
+	reply_free(&r);
+	return true;
+}
+
 static bool t_stats(void)
 {
 	u64 before = stat_get(sk, MEMDISP_STATS_A_LOOKUPS);
@@ -1645,11 +1662,152 @@ static bool t_stats(void)
 	return true;
 }
 
-int main(void)
+/* ---- publish benchmark ("memdisp-nltest bench") ------------------------ */
+
+#include <time.h>
+
+#define BENCH_CHUNK 8000
+
+static u64 now_ns(void)
 {
-	printf("TAP version 13\n");
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* Send one message (consumed); return its size in bytes, or 0 on error. */
+static size_t bench_send(struct nl_msg *m, struct reply *r)
+{
+	size_t len = nlmsg_hdr(m)->nlmsg_len;
+
+	if (xfer(sk, m, r)) {
+		diag("bench: request failed: %d %s", r->err, r->extack);
+		reply_free(r);
+		return 0;
+	}
+	return len;
+}
+
+/*
+ * Publish @n sections into @as (one MAP_SET up to BENCH_CHUNK, else a
+ * transaction), or with @noop the same messages as NOOPs: the transport
+ * floor.  Returns bytes sent, 0 on error.
+ */
+static size_t bench_publish(u32 as, u64 *gen, const struct sec *v, u32 n,
+			    bool noop)
+{
+	struct nlattr *tb[MEMDISP_A_MAX + 1];
+	struct nl_msg *m;
+	struct reply r;
+	size_t bytes = 0, b;
+	u32 i = 0, j, txn = 1;
+
+	if (n <= BENCH_CHUNK) {
+		m = req(noop ? MEMDISP_CMD_NOOP : MEMDISP_CMD_MAP_SET, 0);
+		nla_put_u32(m, MEMDISP_A_AS_ID, as);
+		nla_put_u64(m, MEMDISP_A_GENERATION, *gen);
+		for (j = 0; j < n; j++)
+			put_sec(m, &v[j]);
+		b = bench_send(m, &r);
+		reply_free(&r);
+		*gen += !noop;
+		return b;
+	}
+	m = req(noop ? MEMDISP_CMD_NOOP : MEMDISP_CMD_MAP_BEGIN, 0);
+	nla_put_u32(m, MEMDISP_A_AS_ID, as);
+	nla_put_u64(m, MEMDISP_A_GENERATION, *gen);
+	nla_put_u32(m, MEMDISP_A_TXN_COUNT, n);
+	b = bench_send(m, &r);
+	if (!b)
+		return 0;
+	bytes += b;
+	if (!noop && reply_attrs(&r, 0, tb, MEMDISP_A_MAX))
+		txn = nla_get_u32(tb[MEMDISP_A_TXN_ID]);
+	reply_free(&r);
+	while (i < n) {
+		m = req(noop ? MEMDISP_CMD_NOOP : MEMDISP_CMD_MAP_CHUNK, 0);
+		nla_put_u32(m, MEMDISP_A_AS_ID, as);
+		nla_put_u32(m, MEMDISP_A_TXN_ID, txn);
+		for (j = 0; j < BENCH_CHUNK && i < n; j++, i++)
+			put_sec(m, &v[i]);
+		b = bench_send(m, &r);
+		reply_free(&r);
+		if (!b)
+			return 0;
+		bytes += b;
+	}
+	m = req(noop ? MEMDISP_CMD_NOOP : MEMDISP_CMD_MAP_COMMIT, 0);
+	nla_put_u32(m, MEMDISP_A_AS_ID, as);
+	nla_put_u32(m, MEMDISP_A_TXN_ID, txn);
+	b = bench_send(m, &r);
+	reply_free(&r);
+	if (!b)
+		return 0;
+	*gen += !noop;
+	return bytes + b;
+}
+
+static int bench_main(void)
+{
+	static const u32 sizes[] = { 1024, 100000 };
+	unsigned int k;
+
+	for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		u32 n = sizes[k], as = as_new(sk, "bench", 0);
+		struct sec *v = calloc(n, sizeof(*v));
+		u64 gen = 0, best = ~0ULL, floor = ~0ULL, t;
+		size_t bytes = 0;
+		struct asinfo ai;
+		struct reply r;
+		int rep;
+
+		if (!as || !v)
+			return 1;
+		random_map(v, n);
+		for (rep = 0; rep < 5; rep++) {
+			t = now_ns();
+			bytes = bench_publish(as, &gen, v, n, false);
+			t = now_ns() - t;
+			if (!bytes)
+				return 1;
+			best = t < best ? t : best;
+			t = now_ns();
+			if (!bench_publish(as, &gen, v, n, true))
+				return 1;
+			t = now_ns() - t;
+			floor = t < floor ? t : floor;
+		}
+		if (as_get(sk, as, &ai) || ai.nr != n)
+			return 1;
+		printf("bench: kmod_publish_%u %.1f us\n", n, best / 1e3);
+		printf("bench: kmod_publish_floor_noop_%u %.1f us\n", n, floor / 1e3);
+		printf("bench: kmod_publish_ratio_over_floor_%u %.2f x\n", n,
+		       (double)best / floor);
+		printf("bench: kmod_wire_bytes_per_section_%u %.1f B\n", n,
+		       (double)bytes / n);
+		printf("bench: kmod_kernel_bytes_per_section_%u %.1f B\n", n,
+		       (double)ai.mem / n);
+		as_del(sk, as, &r);
+		reply_free(&r);
+		free(v);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
 	sk = sock_open();
 	family = genl_ctrl_resolve(sk, MEMDISP_GENL_NAME);
+	if (argc > 1 && !strcmp(argv[1], "bench")) {
+		if (family < 0) {
+			fprintf(stderr, "memdisp-nltest: family %s not registered\n",
+				MEMDISP_GENL_NAME);
+			return 1;
+		}
+		return bench_main();
+	}
+	printf("TAP version 13\n");
 	if (family < 0) {
 		printf("1..1\nnot ok 1 - family %s registered (is memdisp.ko loaded?)\n",
 		       MEMDISP_GENL_NAME);
@@ -1681,6 +1839,7 @@ int main(void)
 	report(t_translate_errors(), "TRANSLATE refuses zero or missing length");
 	report(t_permissions(), "unprivileged uid: private invisible, public read-only, no host addresses");
 	report(t_stats(), "STATS_GET counters");
+	report(t_noop(), "NOOP validates attributes and does nothing");
 	report(t_as_del(), "AS_DEL: event, gone, IOMMU into a dead address space");
 	report(t_limit_as_per_owner(), "max_as_per_owner enforced");
 	report(t_cycles_no_leak(), "10000 create/destroy cycles leak nothing");
