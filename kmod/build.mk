@@ -25,6 +25,7 @@ kmod: $(KMOD_KO) $(KMOD_BENCH_KO)
 # Rebuild from scratch so that every file is compiled and checked; fail on
 # any compiler or sparse warning.
 kmod-check:
+	@mkdir -p $(BUILD)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules 2>&1 | tee $(BUILD)/kmod-w1.log
 	@! grep -E 'warning:|error:' $(BUILD)/kmod-w1.log
