@@ -1467,6 +1467,80 @@ static bool t_iommu_cycle_and_del(void)
 	return true;
 }
 
+/* Fill an IOMMU with @n 4 KiB entries in one message. */
+static int iotlb_fill(u32 iommu, u32 n, struct reply *r)
+{
+	struct nl_msg *m = req(MEMDISP_CMD_IOTLB_UPDATE, 0);
+	u32 i;
+
+	nla_put_u32(m, MEMDISP_A_IOMMU_ID, iommu);
+	for (i = 0; i < n; i++) {
+		struct nlattr *a = nla_nest_start(m, NLA_F_NESTED | MEMDISP_A_IOTLB);
+
+		nla_put_u64(m, MEMDISP_IOTLB_A_IOVA, (u64)i << 13);
+		nla_put_u64(m, MEMDISP_IOTLB_A_XLAT, 0x80000000ULL + ((u64)i << 12));
+		nla_put_u64(m, MEMDISP_IOTLB_A_MASK, 0xfff);
+		nla_put_u32(m, MEMDISP_IOTLB_A_PERM, MEMDISP_PERM_RW);
+		nla_nest_end(m, a);
+	}
+	return xfer(sk, m, r);
+}
+
+/*
+ * Big IOTLBs (beyond the 4096 ranges at which Debian 6.1's maple tree in
+ * RCU mode oopses on destruction): fill, translate, flush, refill, destroy.
+ */
+static bool t_iotlb_big(void)
+{
+	u64 live = stat_settle(MEMDISP_STATS_A_LIVE_IOTLB);
+	u32 tgt = as_new(sk, "big-tgt", 0), src = as_new(sk, "big-src", 0);
+	u32 iommu, i, n = 6000;
+	struct nl_msg *m;
+	struct sec s;
+	struct reply r;
+	struct xres x;
+
+	CHECK(tgt && src);
+	iommu = iommu_new(tgt);
+	CHECK(iommu);
+	s = (struct sec){ .start = 0, .last = ~0ULL, .type = MEMDISP_SEC_RAM };
+	CHECK(map_set(sk, tgt, 0, &s, 1, &r) == 0);
+	reply_free(&r);
+	s = (struct sec){ .start = 0, .last = ~0ULL, .type = MEMDISP_SEC_IOMMU,
+			  .iommu = iommu };
+	CHECK(map_set(sk, src, 0, &s, 1, &r) == 0);
+	reply_free(&r);
+	CHECK(iotlb_fill(iommu, n, &r) == 0);
+	reply_free(&r);
+	CHECK(stat_get(sk, MEMDISP_STATS_A_LIVE_IOTLB) == live + n);
+	for (i = 0; i < 200; i++) {
+		u64 k = below(n), off = below(0x2000);
+
+		x = translate(sk, src, (k << 13) + off, 1, below(2));
+		if (off < 0x1000)
+			CHECK(x.status == MEMDISP_XLAT_OK &&
+			      x.addr == 0x80000000ULL + (k << 12) + off);
+		else
+			CHECK(x.status == MEMDISP_XLAT_IOTLB_MISS);
+	}
+	CHECK(iotlb(MEMDISP_CMD_IOTLB_FLUSH, iommu, 0, 0, 0, 0, &r) == 0);
+	reply_free(&r);
+	CHECK(stat_get(sk, MEMDISP_STATS_A_LIVE_IOTLB) == live);
+	CHECK(translate(sk, src, 0, 1, false).status == MEMDISP_XLAT_IOTLB_MISS);
+	CHECK(iotlb_fill(iommu, n, &r) == 0);
+	reply_free(&r);
+	m = req(MEMDISP_CMD_IOMMU_DEL, 0);
+	nla_put_u32(m, MEMDISP_A_IOMMU_ID, iommu);
+	CHECK(xfer(sk, m, &r) == 0);
+	reply_free(&r);
+	CHECK(stat_settle(MEMDISP_STATS_A_LIVE_IOTLB) == live);
+	CHECK(as_del(sk, src, &r) == 0);
+	reply_free(&r);
+	CHECK(as_del(sk, tgt, &r) == 0);
+	reply_free(&r);
+	return true;
+}
+
 static bool t_translate_errors(void)
 {
 	struct nl_msg *m = req(MEMDISP_CMD_TRANSLATE, 0);
@@ -1837,6 +1911,7 @@ int main(int argc, char **argv)
 	report(t_iotlb_errors(), "IOTLB/IOMMU commands refuse bad input");
 	report(t_iommu_cycle_and_del(), "IOMMU cycle detected; IOMMU_DEL");
 	report(t_translate_errors(), "TRANSLATE refuses zero or missing length");
+	report(t_iotlb_big(), "6000-entry IOTLB: translate, flush, refill, destroy");
 	report(t_permissions(), "unprivileged uid: private invisible, public read-only, no host addresses");
 	report(t_stats(), "STATS_GET counters");
 	report(t_noop(), "NOOP validates attributes and does nothing");
