@@ -5,7 +5,8 @@
 # initramfs and run one shell command inside it.
 #
 # usage: run-vm.sh [-t TIMEOUT] [-m MEM] [-s SMP] [-a KERNEL_ARG]...
-#                  [-f SRC[:DEST]]... [-k MODULE]... [-l LOG] [-K] -- COMMAND...
+#                  [-f SRC[:DEST]]... [-k MODULE]... [-o FILE] [-l LOG] [-K]
+#                  -- COMMAND...
 #
 #   -t TIMEOUT   seconds before QEMU is killed (default 300); exit status 124
 #   -m MEM       guest memory (default 1G)
@@ -17,6 +18,8 @@
 #                or a path to an out-of-tree .ko (installed as extra/NAME.ko);
 #                its dependencies come along (modules.dep / modinfo depends),
 #                and "modprobe NAME" works inside the guest
+#   -o FILE      a second serial port: what the guest writes to /dev/ttyS1
+#                (raw mode) lands in FILE, apart from the kernel's console
 #   -l LOG       also keep the whole console log in LOG
 #   -K           keep the temporary directory (initramfs, log)
 #
@@ -51,8 +54,9 @@ kmods=()
 appends=()
 keep=0
 log_copy=
+out_file=
 
-while getopts ":t:m:s:a:f:k:l:Kh" opt; do
+while getopts ":t:m:s:a:f:k:o:l:Kh" opt; do
 	case $opt in
 	t) timeout_s=$OPTARG ;;
 	m) mem=$OPTARG ;;
@@ -61,8 +65,9 @@ while getopts ":t:m:s:a:f:k:l:Kh" opt; do
 	f) files+=("$OPTARG") ;;
 	k) kmods+=("$OPTARG") ;;
 	l) log_copy=$OPTARG ;;
+	o) out_file=$OPTARG ;;
 	K) keep=1 ;;
-	h) sed -n '4,34p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	h) sed -n '4,37p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	:) die "option -$OPTARG needs an argument" ;;
 	*) die "unknown option -$OPTARG (try -h)" ;;
 	esac
@@ -254,6 +259,7 @@ mount -t tmpfs tmpfs /tmp
 chmod 1777 /tmp
 ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
 echo 8 > /proc/sys/kernel/printk
+[ -c /dev/ttyS1 ] && stty -F /dev/ttyS1 raw -echo 2>/dev/null
 cd /
 echo "run-vm: booted in \$(cut -d' ' -f1 /proc/uptime) s"
 /bin/sh /command.sh </dev/null
@@ -272,8 +278,14 @@ chmod 755 "$root/init"
 log=$tmp/console.log
 cmdline="console=ttyS0 panic=-1 oops=panic quiet loglevel=4 rdinit=/init"
 cmdline+=" ${appends[*]:-}"
+serial=()
+if [ -n "$out_file" ]; then
+	: >"$out_file" || die "cannot write $out_file"
+	serial=(-serial mon:stdio -serial "file:$out_file")
+fi
 start=$(date +%s.%N)
 "$qemu" -accel tcg -smp "$smp" -m "$mem" -nographic -no-reboot -net none \
+	${serial[@]+"${serial[@]}"} \
 	-kernel "$vmlinuz" -initrd "$tmp/initramfs.cpio" -append "$cmdline" \
 	</dev/null >"$log" 2>&1 &
 qpid=$!

@@ -18,6 +18,8 @@
  *   a duplicate of a non-repeatable attribute or a missing required one
  *   fails the whole request with an errno and an extended-ACK message naming
  *   the offending attribute.  Nothing is ever partially applied.
+ * - Nests must carry NLA_F_NESTED (libnl: nla_nest_start(msg,
+ *   NLA_F_NESTED | type)); strict validation refuses them otherwise.
  *
  * Ownership
  * ---------
@@ -142,6 +144,10 @@
  * @MEMDISP_CMD_EVT_MAP_CHANGED: event on %MEMDISP_MCGRP_EVENTS:
  *	%MEMDISP_A_AS_ID, %MEMDISP_A_GENERATION (the new one).  Also sent
  *	when an address space is destroyed, then with %MEMDISP_A_AS_DEAD.
+ * @MEMDISP_CMD_NOOP: validate the message like any other (strict policy,
+ *	duplicates) and do nothing; accepts the attributes of
+ *	%MEMDISP_CMD_MAP_SET and %MEMDISP_CMD_MAP_CHUNK.  It measures the
+ *	transport floor of a publication (benchmarks).
  * @__MEMDISP_CMD_MAX: number of commands.
  */
 enum memdisp_cmd {
@@ -165,6 +171,7 @@ enum memdisp_cmd {
 	MEMDISP_CMD_STATS_GET,
 	MEMDISP_CMD_EVT_IOTLB_MISS,
 	MEMDISP_CMD_EVT_MAP_CHANGED,
+	MEMDISP_CMD_NOOP,
 
 	__MEMDISP_CMD_MAX
 };
@@ -356,8 +363,9 @@ enum memdisp_iotlb_attr {
  * @MEMDISP_XLAT_IOTLB_MISS: an IOMMU on the way had no entry for the IOVA:
  *	%MEMDISP_XLAT_A_IOMMU_ID, %MEMDISP_XLAT_A_IOVA and
  *	%MEMDISP_XLAT_A_PERM tell which; a miss event was raised.
- * @MEMDISP_XLAT_DENIED: an IOTLB entry or a read-only section forbids the
- *	access.
+ * @MEMDISP_XLAT_DENIED: an IOTLB entry on the way lacks the permission the
+ *	access needs.  (Sections never deny: a write to ROM or to a read-only
+ *	section translates with %MEMDISP_PERM_READ and the caller drops it.)
  * @MEMDISP_XLAT_LOOP: more than %MEMDISP_MAX_DEPTH IOMMU hops (a cycle).
  */
 enum memdisp_xlat_status {
