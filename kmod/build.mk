@@ -10,15 +10,17 @@
 KMOD_SRCS := $(wildcard kmod/*.c kmod/*.h) lib/mdindex.c lib/mdindex.h \
 	uapi/linux/memdisp.h Kbuild
 KMOD_KO := memdisp.ko
+KMOD_BENCH_KO := memdisp_bench.ko
 
 .PHONY: kmod kmod-check kmod-clean
 
-$(KMOD_KO): $(KMOD_SRCS)
+$(KMOD_KO) $(KMOD_BENCH_KO) &: $(KMOD_SRCS) $(wildcard kmod/bench/*.c)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
 
-kmod: $(KMOD_KO)
+kmod: $(KMOD_KO) $(KMOD_BENCH_KO)
 	@mkdir -p $(BUILD)/vm
 	cp $(KMOD_KO) $(BUILD)/vm/memdisp.ko
+	cp $(KMOD_BENCH_KO) $(BUILD)/vm/memdisp_bench.ko
 
 # Rebuild from scratch so that every file is compiled and checked; fail on
 # any compiler or sparse warning.
@@ -35,4 +37,6 @@ kmod-clean:
 
 ifneq ($(wildcard $(KDIR)/Makefile),)
 ALL_TARGETS += kmod
+BENCH_TARGETS += kmod
+BENCH_CMDS += BUILD=$(BUILD) tests/kmod/bench.sh
 endif

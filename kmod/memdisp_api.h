@@ -47,10 +47,43 @@ struct memdisp_xlat {
 	u64 iova;
 };
 
+/**
+ * struct memdisp_section_desc - a section for memdisp_map_publish()
+ * @start: first address
+ * @last: last address (inclusive)
+ * @region_id: region id returned by translations
+ * @offset: offset of @start in the region (IOVA for IOMMU sections)
+ * @hva: host address of @start (RAM, ROM, ROMD), or 0
+ * @type: &enum memdisp_section_type
+ * @flags: &enum memdisp_section_flags
+ * @iommu_id: the IOMMU (IOMMU sections only)
+ */
+struct memdisp_section_desc {
+	u64 start;
+	u64 last;
+	u64 region_id;
+	u64 offset;
+	u64 hva;
+	u32 type;
+	u32 flags;
+	u32 iommu_id;
+};
+
 struct memdisp_as *memdisp_as_get(struct net *net, u32 id);
 void memdisp_as_put(struct memdisp_as *as);
 u64 memdisp_as_generation(const struct memdisp_as *as);
 int memdisp_translate(struct memdisp_as *as, u64 addr, u64 len,
 		      bool is_write, struct memdisp_xlat *res);
+
+
+/* Kernel-owned objects (see kmod/kapi.c). */
+struct memdisp_as *memdisp_as_create(struct net *net, const char *name);
+void memdisp_as_destroy(struct memdisp_as *as);
+s64 memdisp_map_publish(struct memdisp_as *as, u64 base_gen,
+			const struct memdisp_section_desc *secs, u32 nr);
+int memdisp_iommu_create(struct memdisp_as *target, u32 *id);
+int memdisp_iommu_destroy(struct net *net, u32 id);
+int memdisp_iotlb_update(struct net *net, u32 id, u64 iova, u64 xlat,
+			 u64 mask, u32 perm);
 
 #endif /* _MEMDISP_API_H */

@@ -90,6 +90,9 @@ static const u64 md_cmd_attrs[__MEMDISP_CMD_MAX] = {
 	[MEMDISP_CMD_TRANSLATE] = BIT_A(MEMDISP_A_AS_ID) | BIT_A(MEMDISP_A_ADDR) |
 		BIT_A(MEMDISP_A_LEN) | BIT_A(MEMDISP_A_WRITE),
 	[MEMDISP_CMD_STATS_GET] = 0,
+	[MEMDISP_CMD_NOOP] = BIT_A(MEMDISP_A_AS_ID) | BIT_A(MEMDISP_A_GENERATION) |
+		BIT_A(MEMDISP_A_TXN_ID) | BIT_A(MEMDISP_A_TXN_COUNT) |
+		BIT_A(MEMDISP_A_SECTION),
 };
 
 /*
@@ -110,6 +113,10 @@ static int md_check_attrs(const struct nlmsghdr *nlh, u8 cmd,
 		    !(md_cmd_attrs[cmd] & BIT_A(type))) {
 			NL_SET_ERR_MSG_ATTR(extack, nla,
 					    "attribute not valid for this command");
+			return -EINVAL;
+		}
+		if ((MD_REPEATABLE & BIT_A(type)) && !(nla->nla_type & NLA_F_NESTED)) {
+			NL_SET_ERR_MSG_ATTR(extack, nla, "NLA_F_NESTED is missing");
 			return -EINVAL;
 		}
 		if ((seen & BIT_A(type)) && !(MD_REPEATABLE & BIT_A(type))) {
@@ -1463,6 +1470,11 @@ static int md_cmd_stats_get(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(rep, info);
 }
 
+static int md_cmd_noop(struct sk_buff *skb, struct genl_info *info)
+{
+	return 0;
+}
+
 /* ---- family ------------------------------------------------------------ */
 
 static const struct genl_ops md_ops[] = {
@@ -1485,6 +1497,7 @@ static const struct genl_ops md_ops[] = {
 	{ .cmd = MEMDISP_CMD_IOTLB_FLUSH, .doit = md_cmd_iotlb_flush },
 	{ .cmd = MEMDISP_CMD_TRANSLATE, .doit = md_cmd_translate },
 	{ .cmd = MEMDISP_CMD_STATS_GET, .doit = md_cmd_stats_get },
+	{ .cmd = MEMDISP_CMD_NOOP, .doit = md_cmd_noop },
 };
 
 static const struct genl_multicast_group md_mcgrps[] = {

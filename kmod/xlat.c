@@ -11,6 +11,13 @@
 
 #include "md.h"
 
+/*
+ * The shared index (lib/mdindex.c) is compiled here, in the fast path's own
+ * translation unit, so that its lookups inline into the translation: with
+ * return thunks on, every call costs.
+ */
+#include "../lib/mdindex.c"
+
 static u32 md_section_perm(const struct md_section *sec)
 {
 	if (sec->type == MEMDISP_SEC_ROM || (sec->flags & MEMDISP_SEC_F_READONLY))
@@ -18,8 +25,15 @@ static u32 md_section_perm(const struct md_section *sec)
 	return MEMDISP_PERM_RW;
 }
 
+static __always_inline void
+md_bounds(const struct md_map *map, u32 i, u64 *start, u64 *last)
+{
+	*start = mdx_start_of(map->idx, i);
+	*last = mdx_last_of(map->idx, i);
+}
+
 /**
- * md_translate_map() - translate one access (caller holds rcu_read_lock())
+ * md_translate_inline() - translate one access (caller holds rcu_read_lock())
  * @as: starting address space
  * @addr: address in @as
  * @len: access length, >= 1
@@ -28,8 +42,9 @@ static u32 md_section_perm(const struct md_section *sec)
  * @final_as: if not NULL, set to the address space the walk ended in (only
  *	valid under the caller's RCU read section)
  */
-void md_translate_map(struct memdisp_as *as, u64 addr, u64 len, bool is_write,
-		      struct memdisp_xlat *res, struct memdisp_as **final_as)
+static __always_inline void
+md_translate_inline(struct memdisp_as *as, u64 addr, u64 len, bool is_write,
+		    struct memdisp_xlat *res, struct memdisp_as **final_as)
 {
 	u32 need = is_write ? MEMDISP_PERM_WRITE : MEMDISP_PERM_READ;
 	u32 perm = MEMDISP_PERM_RW;
@@ -57,13 +72,13 @@ void md_translate_map(struct memdisp_as *as, u64 addr, u64 len, bool is_write,
 			res->status = MEMDISP_XLAT_UNASSIGNED;
 			i = map ? mdx_lookup_ge(map->idx, addr) : MDX_NONE;
 			if (i != MDX_NONE) {
-				md_map_bounds(map, i, &start, &last);
+				md_bounds(map, i, &start, &last);
 				lm1 = min(lm1, start - addr - 1);
 			}
 			break;
 		}
 		sec = &map->secs[i];
-		md_map_bounds(map, i, &start, &last);
+		md_bounds(map, i, &start, &last);
 		lm1 = min(lm1, last - addr);
 		if (sec->type != MEMDISP_SEC_IOMMU) {
 			res->status = MEMDISP_XLAT_OK;
@@ -115,6 +130,13 @@ void md_translate_map(struct memdisp_as *as, u64 addr, u64 len, bool is_write,
 	res->len = lm1 + 1;
 }
 
+/* md_translate_inline() for the other files (netlink, selftest). */
+void md_translate_map(struct memdisp_as *as, u64 addr, u64 len, bool is_write,
+		      struct memdisp_xlat *res, struct memdisp_as **final_as)
+{
+	md_translate_inline(as, addr, len, is_write, res, final_as);
+}
+
 /**
  * memdisp_translate() - translate an access through an address space
  * @as: a referenced address space (memdisp_as_get())
@@ -136,7 +158,7 @@ int memdisp_translate(struct memdisp_as *as, u64 addr, u64 len,
 	if (!len)
 		return -EINVAL;
 	rcu_read_lock();
-	md_translate_map(as, addr, len, is_write, res, NULL);
+	md_translate_inline(as, addr, len, is_write, res, NULL);
 	rcu_read_unlock();
 	return 0;
 }

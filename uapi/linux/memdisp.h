@@ -144,6 +144,10 @@
  * @MEMDISP_CMD_EVT_MAP_CHANGED: event on %MEMDISP_MCGRP_EVENTS:
  *	%MEMDISP_A_AS_ID, %MEMDISP_A_GENERATION (the new one).  Also sent
  *	when an address space is destroyed, then with %MEMDISP_A_AS_DEAD.
+ * @MEMDISP_CMD_NOOP: validate the message like any other (strict policy,
+ *	duplicates) and do nothing; accepts the attributes of
+ *	%MEMDISP_CMD_MAP_SET and %MEMDISP_CMD_MAP_CHUNK.  It measures the
+ *	transport floor of a publication (benchmarks).
  * @__MEMDISP_CMD_MAX: number of commands.
  */
 enum memdisp_cmd {
@@ -167,6 +171,7 @@ enum memdisp_cmd {
 	MEMDISP_CMD_STATS_GET,
 	MEMDISP_CMD_EVT_IOTLB_MISS,
 	MEMDISP_CMD_EVT_MAP_CHANGED,
+	MEMDISP_CMD_NOOP,
 
 	__MEMDISP_CMD_MAX
 };
