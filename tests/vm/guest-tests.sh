@@ -9,7 +9,7 @@
 # usage: guest-tests.sh [TEST...]   (default: all, in the order below)
 OUT=${OUT:-/dev/ttyS1}
 KO=/lib/modules/memdisp.ko
-ALL="insmod selftest kmod perm owner-exit cycles torn replay rmmod"
+ALL="insmod selftest kmod perm owner-exit cycles torn torn-kernel replay rmmod"
 
 begin() { echo "@@begin $1" >"$OUT"; }
 end() { echo "@@end $1 rc=$2" >"$OUT"; }
@@ -108,6 +108,7 @@ for test in "$@"; do
 	owner-exit) md-vmtest owner-exit ;;
 	cycles) md-vmtest cycles 10000 ;;
 	torn) md-vmtest torn 3000 ;;
+	torn-kernel) md-vmtest torn-kernel 3000 /lib/modules/md_torn.ko ;;
 	replay) t_replay ;;
 	rmmod) t_rmmod ;;
 	*) echo "not ok 1 - unknown test $test"; false ;;

@@ -6,6 +6,7 @@
  *   md-vmtest owner-exit  owner dies mid-transaction; the kernel frees it
  *   md-vmtest cycles [N]  N (10000) create/publish/destroy cycles, no leak
  *   md-vmtest torn [N]    readers on both vCPUs during N (3000) commits
+ *   md-vmtest torn-kernel [N [KO]]  the same, read by md_torn.ko kthreads
  *   md-vmtest replay FILE... info mtree -f dumps, 100000 lookups per map
  *   md-vmtest hold SECS   keep address spaces live (for rmmod tests)
  *   md-vmtest load SECS   publish and translate in a loop (for rmmod tests)
@@ -28,6 +29,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 #include "mdnl.h"
+#include "torn/torn_sig.h"
 
 static int tap_n, tap_fail;
 
@@ -155,6 +157,21 @@ static bool wait_live(struct md *m, const uint64_t *want, uint64_t *got)
 		usleep(20000);
 	} while (now() < end);
 	return false;
+}
+
+/*
+ * The baseline for a leak check: objects the previous test (or program)
+ * freed may still be waiting for their socket release or grace period, so
+ * wait up to 5 s for the counters to reach zero before taking them as
+ * they are.
+ */
+static int settle_baseline(struct md *m, uint64_t *base)
+{
+	static const uint64_t zero[NLIVE];
+
+	if (wait_live(m, zero, base))
+		return 0;
+	return get_live(m, base);
 }
 
 static void tap_live(struct md *m, const uint64_t *base, const char *what)
@@ -360,7 +377,7 @@ static int t_perm(void)
 	int ret;
 
 	must_open(&m);
-	if (get_live(&m, base))
+	if (settle_baseline(&m, base))
 		tap(false, "stats");
 	ret = md_as_new(&m, "perm-private", 0, &c.priv_id);
 	tap(!ret, "owner creates a private AS (%d %s)", ret, m.ext);
@@ -468,7 +485,7 @@ static int t_owner_exit(void)
 	must_open(&m);
 	/* our own AS must survive other owners dying */
 	tap(!md_as_new(&m, "survivor", 0, &keep), "create survivor AS");
-	if (get_live(&m, base))
+	if (settle_baseline(&m, base))
 		tap(false, "stats");
 	for (mode = 0; mode < 3; mode++) {
 		static const char *const what[] = {
@@ -526,7 +543,7 @@ static int t_cycles(int n)
 	double t0;
 
 	must_open(&m);
-	if (get_live(&m, base))
+	if (settle_baseline(&m, base))
 		tap(false, "stats");
 	t0 = now();
 	for (i = 0; i < n; i++) {
@@ -582,27 +599,18 @@ static int t_cycles(int n)
 
 /* ---------------------------------------------------------------- torn */
 
-/*
- * Map for signature g: NSEC sections whose boundaries, offsets and host
- * addresses all depend on g; a section's region id is (g << 16 | i).  A
- * reader that decodes g from a result can then check every other field
- * against map g alone: a mix of two maps shows up as a mismatch.
- */
-#define TORN_NSEC 64
-#define TORN_STRIDE 0x2000ULL
-
 static void torn_sec(uint64_t g, unsigned int i, struct md_sec *s)
 {
-	uint64_t shift = (g * 37 % 512) * 8;
-	uint64_t size = 0x800 + ((g * 13 + i * 7) % 256) * 16;
+	struct torn_geom t;
 
+	torn_geom(g, i, &t);
 	memset(s, 0, sizeof(*s));
-	s->start = i * TORN_STRIDE + shift;
-	s->last = s->start + size - 1;
+	s->start = t.start;
+	s->last = t.last;
 	s->type = MEMDISP_SEC_RAM;
 	s->region_id = g << 16 | i;
-	s->offset = g * 0x100000 + i * 0x1000;
-	s->hva = 0x7e0000000000ULL + (g << 24) + i * 0x10000ULL;
+	s->offset = t.offset;
+	s->hva = t.hva;
 }
 
 static atomic_uint_fast64_t torn_sent;	/* highest g sent by the writer */
@@ -709,30 +717,17 @@ static void *torn_reader(void *arg)
 	return NULL;
 }
 
-static int t_torn(int n)
+/*
+ * n commits of signed maps, rotating through MAP_SET, a chunked
+ * transaction and a whole-map delta.  Returns the number of failures.
+ */
+static int torn_commits(struct md *mp, int n, uint64_t *genp, int *first_err)
 {
-	struct md m;
 	struct md_sec s[TORN_NSEC];
-	struct reader rd[2] = { { .cpu = 0 }, { .cpu = 1 } };
-	pthread_t th[2];
-	uint64_t gen = 0, g, base[NLIVE];
-	int errs = 0, first_err = 0, ret, k, i;
+	uint64_t gen = *genp, g;
+	int i, ret, errs = 0;
 	unsigned int j;
-	double t0;
 
-	must_open(&m);
-	if (get_live(&m, base))
-		tap(false, "stats");
-	ret = md_as_new(&m, "torn", MEMDISP_AS_F_PUBLIC, &torn_as);
-	tap(!ret, "create AS (%d)", ret);
-	for (j = 0; j < TORN_NSEC; j++)
-		torn_sec(1, j, &s[j]);
-	ret = md_map_set(&m, torn_as, 0, s, TORN_NSEC, &gen);
-	tap(!ret && gen == 1, "first map (%d %s)", ret, m.ext);
-	atomic_store(&torn_sent, 1);
-	for (k = 0; k < 2; k++)
-		pthread_create(&th[k], NULL, torn_reader, &rd[k]);
-	t0 = now();
 	for (i = 0; i < n; i++) {
 		g = gen + 1;
 		for (j = 0; j < TORN_NSEC; j++)
@@ -740,15 +735,15 @@ static int t_torn(int n)
 		atomic_store(&torn_sent, g);
 		switch (i % 3) {
 		case 0:
-			ret = md_map_set(&m, torn_as, gen, s, TORN_NSEC, &gen);
+			ret = md_map_set(mp, torn_as, gen, s, TORN_NSEC, &gen);
 			break;
 		case 1:
-			ret = md_map_chunked(&m, torn_as, gen, s, TORN_NSEC,
+			ret = md_map_chunked(mp, torn_as, gen, s, TORN_NSEC,
 					     TORN_NSEC / 4, &gen);
 			break;
 		default: {
 			/* a delta that replaces everything at once */
-			struct nl_msg *msg = md_msg_sz(&m, MEMDISP_CMD_MAP_DELTA,
+			struct nl_msg *msg = md_msg_sz(mp, MEMDISP_CMD_MAP_DELTA,
 						       0, 16384);
 			struct nlattr *rm;
 			struct md_reply r = { 0 };
@@ -761,7 +756,7 @@ static int t_torn(int n)
 			nla_nest_end(msg, rm);
 			for (j = 0; j < TORN_NSEC; j++)
 				md_put_sec(msg, &s[j]);
-			ret = md_call(&m, msg, &r);
+			ret = md_call(mp, msg, &r);
 			if (!ret)
 				gen = r.generation;
 		}
@@ -770,14 +765,43 @@ static int t_torn(int n)
 			ret = -EPROTO;
 		if (ret) {
 			if (!errs++)
-				first_err = ret;
+				*first_err = ret;
 			/* resynchronise with the kernel's generation */
 			struct md_reply r;
 
-			if (!md_as_get(&m, torn_as, &r))
+			if (!md_as_get(mp, torn_as, &r))
 				gen = r.generation;
 		}
 	}
+	*genp = gen;
+	return errs;
+}
+
+static int t_torn(int n)
+{
+	struct md m;
+	struct md_sec s[TORN_NSEC];
+	struct reader rd[2] = { { .cpu = 0 }, { .cpu = 1 } };
+	pthread_t th[2];
+	uint64_t gen = 0, g, base[NLIVE];
+	int errs = 0, first_err = 0, ret, k;
+	unsigned int j;
+	double t0;
+
+	must_open(&m);
+	if (settle_baseline(&m, base))
+		tap(false, "stats");
+	ret = md_as_new(&m, "torn", MEMDISP_AS_F_PUBLIC, &torn_as);
+	tap(!ret, "create AS (%d)", ret);
+	for (j = 0; j < TORN_NSEC; j++)
+		torn_sec(1, j, &s[j]);
+	ret = md_map_set(&m, torn_as, 0, s, TORN_NSEC, &gen);
+	tap(!ret && gen == 1, "first map (%d %s)", ret, m.ext);
+	atomic_store(&torn_sent, 1);
+	for (k = 0; k < 2; k++)
+		pthread_create(&th[k], NULL, torn_reader, &rd[k]);
+	t0 = now();
+	errs = torn_commits(&m, n, &gen, &first_err);
 	atomic_store(&torn_stop, 1);
 	for (k = 0; k < 2; k++)
 		pthread_join(th[k], NULL);
@@ -828,6 +852,122 @@ static int t_torn(int n)
 
 	tap(!md_as_del(&m, torn_as), "destroy AS");
 	tap_live(&m, base, "after the torn-map run");
+	md_close(&m);
+	return finish();
+}
+
+/*
+ * The same commits, read by md_torn.ko's kthreads through memdisp's
+ * exported in-kernel API (memdisp_translate()) on both CPUs.
+ */
+struct kres {
+	uint64_t lookups, mapped, unassigned, bad, backwards, errors;
+	int cpu;
+};
+
+static int read_kres(struct kres *kr, int max, char *first, size_t fsz)
+{
+	FILE *f = fopen("/sys/kernel/debug/md_torn/result", "r");
+	char line[512];
+	int n = 0;
+
+	first[0] = 0;
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (n < max && sscanf(line, "cpu %d lookups %" SCNu64 " mapped %"
+				      SCNu64 " unassigned %" SCNu64 " bad %"
+				      SCNu64 " backwards %" SCNu64 " errors %"
+				      SCNu64, &kr[n].cpu, &kr[n].lookups,
+				      &kr[n].mapped, &kr[n].unassigned,
+				      &kr[n].bad, &kr[n].backwards,
+				      &kr[n].errors) == 7)
+			n++;
+		else if (!strncmp(line, "first-bad", 9) && !first[0])
+			snprintf(first, fsz, "%.*s", (int)strcspn(line, "\n"),
+				 line);
+	}
+	fclose(f);
+	return n;
+}
+
+static int kreset(void)
+{
+	FILE *f = fopen("/sys/kernel/debug/md_torn/reset", "w");
+
+	if (!f)
+		return -1;
+	fputs("1\n", f);
+	return fclose(f);
+}
+
+static int t_torn_kernel(int n, const char *ko)
+{
+	struct md m;
+	struct md_sec s[TORN_NSEC];
+	struct kres kr[2];
+	char cmd[512], first[300];
+	uint64_t gen = 0, g, base[NLIVE];
+	int errs, first_err = 0, ret, k, nr;
+	unsigned int j;
+	double t0;
+
+	must_open(&m);
+	if (settle_baseline(&m, base))
+		tap(false, "stats");
+	ret = md_as_new(&m, "torn-kernel", 0, &torn_as);
+	tap(!ret, "create AS (%d)", ret);
+	for (j = 0; j < TORN_NSEC; j++)
+		torn_sec(1, j, &s[j]);
+	ret = md_map_set(&m, torn_as, 0, s, TORN_NSEC, &gen);
+	tap(!ret && gen == 1, "first map (%d %s)", ret, m.ext);
+	snprintf(cmd, sizeof(cmd), "insmod %s as_id=%u", ko, torn_as);
+	ret = system(cmd);
+	tap(ret == 0, "%s", cmd);
+	if (ret)
+		return finish();
+	t0 = now();
+	errs = torn_commits(&m, n, &gen, &first_err);
+	nr = read_kres(kr, 2, first, sizeof(first));
+	tap(!errs, "%d commits (set, chunked, delta) (%d errors, first %d %s)",
+	    n, errs, first_err, m.ext);
+	diag("%.1f us per commit while 2 in-kernel readers run",
+	     (now() - t0) * 1e6 / n);
+	tap(nr == 2, "two in-kernel readers reported (%d)", nr);
+	for (k = 0; k < nr; k++) {
+		tap(kr[k].lookups > 1000 && !kr[k].errors && kr[k].mapped,
+		    "kthread on cpu %d: %" PRIu64 " lookups (%" PRIu64
+		    " mapped), %" PRIu64 " errors", kr[k].cpu, kr[k].lookups,
+		    kr[k].mapped, kr[k].errors);
+		tap(!kr[k].bad, "kthread on cpu %d: no torn map (%" PRIu64
+		    " bad%s%s)", kr[k].cpu, kr[k].bad, first[0] ? ": " : "",
+		    first);
+		tap(!kr[k].backwards, "kthread on cpu %d: generations never "
+		    "go back (%" PRIu64 ")", kr[k].cpu, kr[k].backwards);
+	}
+
+	/* control: a forged mixed map must be flagged by the same checks */
+	tap(!kreset(), "reset the in-kernel counters");
+	g = gen + 1;
+	for (j = 0; j < TORN_NSEC; j++) {
+		torn_sec(g + 1, j, &s[j]);
+		s[j].region_id = g << 16 | j;
+	}
+	ret = md_map_set(&m, torn_as, gen, s, TORN_NSEC, &gen);
+	tap(!ret, "control: publish a forged mixed map (%d %s)", ret, m.ext);
+	usleep(300000);
+	nr = read_kres(kr, 2, first, sizeof(first));
+	for (k = 0; k < nr; k++)
+		tap(kr[k].bad > 0, "control: kthread on cpu %d flags the "
+		    "forged map (%" PRIu64 " of %" PRIu64 " lookups)",
+		    kr[k].cpu, kr[k].bad, kr[k].lookups);
+
+	/* the module's reference keeps the object past its destruction */
+	tap(!md_as_del(&m, torn_as), "destroy AS while a kernel user holds it");
+	usleep(100000);
+	ret = system("rmmod md_torn");
+	tap(ret == 0, "rmmod md_torn (drops the last reference)");
+	tap_live(&m, base, "after the in-kernel torn-map run");
 	md_close(&m);
 	return finish();
 }
@@ -991,7 +1131,7 @@ static int t_replay(int nfiles, char **files, int lookups)
 		tap(r > 0, "parse %s (%d flat views)", files[i], r);
 	}
 	must_open(&m);
-	if (get_live(&m, base))
+	if (settle_baseline(&m, base))
 		tap(false, "stats");
 	hashes = calloc(nmaps + 1, sizeof(*hashes));
 	for (k = 0; k < nmaps; k++) {
@@ -1243,6 +1383,9 @@ int main(int argc, char **argv)
 		return t_cycles(n > 0 ? n : 10000);
 	if (!strcmp(t, "torn"))
 		return t_torn(n > 0 ? n : 3000);
+	if (!strcmp(t, "torn-kernel"))
+		return t_torn_kernel(n > 0 ? n : 3000, argc > 3 ? argv[3] :
+				     "/lib/modules/md_torn.ko");
 	if (!strcmp(t, "replay")) {
 		const char *e = getenv("REPLAY_LOOKUPS");
 
