@@ -160,7 +160,7 @@ static MemoryRegion *make(struct replay *r, struct mt_node *n)
 	if (c->alias) {
 		make_alias(r, c, mr, size);
 	} else if (c->type == MT_IO) {
-		if (c->nchildren && !c->io_hint)
+		if ((c->nchildren && !c->io_hint) || c->container_hint)
 			memory_region_init(mr, NULL, c->name, size);
 		else
 			memory_region_init_io(mr, NULL, &dummy_ops, NULL,
