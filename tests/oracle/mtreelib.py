@@ -297,14 +297,18 @@ def parse_flat(text):
 
 
 def canonical(text):
-    """{AS name: sorted list of range blocks (one text per AS of that
-    name)} plus {AS name: [as->root names]}: FlatView numbers and block
-    order are dropped."""
+    """{AS name: sorted list of texts, one per AS of that name}.  Each text
+    holds the AS's root, the view's simplified root ("Root memory
+    region"), the names of the ASes sharing the view, and the ranges.
+    FlatView numbers, block order and AS order are dropped."""
     per_as = {}
     for v in parse_flat(text):
-        body = "\n".join(v["lines"]) if v["lines"] else "(no ranges)"
+        body = "\n".join(v["lines"]) if v["lines"] else "  (no ranges)"
+        shared = ", ".join(sorted(n for n, _ in v["as"]))
         for name, root in v["as"]:
-            per_as.setdefault(name, []).append("root: %s\n%s" % (root, body))
+            per_as.setdefault(name, []).append(
+                "root: %s\nview root: %s\nshared by: %s\n%s" %
+                (root, v["root"], shared, body))
     for k in per_as:
         per_as[k].sort()
     return per_as
