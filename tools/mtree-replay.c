@@ -4,7 +4,10 @@
  * dump through libmemdisp's public API and print their flat views in
  * "info mtree -f" format.
  *
- * usage: mtree-replay [--hints FILE] TREE.txt
+ * usage: mtree-replay [--hints FILE] [--tree | --tree-disabled] TREE.txt
+ *
+ * --tree / --tree-disabled print the rebuilt trees ("info mtree" /
+ * "info mtree -D") instead of the flat views.
  *
  * Each printed region becomes a region of the matching kind (container,
  * I/O, RAM, ROM, ROM device, alias) with the printed size, priority and
@@ -198,13 +201,15 @@ static MemoryRegion *make(struct replay *r, struct mt_node *n)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: %s [--hints FILE] TREE.txt\n", prog);
+	fprintf(stderr, "usage: %s [--hints FILE] [--tree | --tree-disabled] TREE.txt\n",
+		prog);
 	exit(1);
 }
 
 int main(int argc, char **argv)
 {
 	const char *hints = NULL, *tree = NULL;
+	int print_tree = 0;	/* 0 flat, 1 tree, 2 tree with disabled */
 	char err[MT_ERR_LEN];
 	struct replay r;
 	AddressSpace *ases;
@@ -219,6 +224,10 @@ int main(int argc, char **argv)
 			hints = argv[a];
 		} else if (!strncmp(argv[a], "--hints=", 8)) {
 			hints = argv[a] + 8;
+		} else if (!strcmp(argv[a], "--tree")) {
+			print_tree = 1;
+		} else if (!strcmp(argv[a], "--tree-disabled")) {
+			print_tree = 2;
 		} else if (!strcmp(argv[a], "-h") || !strcmp(argv[a], "--help")) {
 			usage();
 		} else if (argv[a][0] == '-' && argv[a][1]) {
@@ -305,7 +314,10 @@ int main(int argc, char **argv)
 					   r.mrs[mt_class(s->root)->index],
 					   s->as_names[j]);
 	}
-	memdisp_mtree_info_fp(stdout, true, false, false);
+	if (print_tree)
+		memdisp_mtree_info_fp(stdout, false, false, print_tree == 2);
+	else
+		memdisp_mtree_info_fp(stdout, true, false, false);
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "%s: write error\n", prog);
 		return 1;
