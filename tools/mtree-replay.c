@@ -199,6 +199,30 @@ static MemoryRegion *make(struct replay *r, struct mt_node *n)
 	return mr;
 }
 
+/*
+ * Order in which to add @p's children: fills @order with child indexes.
+ * Siblings print sorted by address; at one address they print in render
+ * order (most recently added first), so each same-address run is added in
+ * reverse.  Across addresses the text does not say which was added last;
+ * equal-priority overlaps there are taken to be won by the one starting
+ * higher (a device mapped over an earlier catch-all region, e.g. ast2600's
+ * aspeed.video over aspeed.io), so runs are added by ascending address.
+ */
+static void child_order(const struct mt_node *p, size_t *order)
+{
+	size_t s = 0, e, k = 0;
+
+	while (s < p->nchildren) {
+		e = s + 1;
+		while (e < p->nchildren && mt_rel_addr(p->children[e]) ==
+		       mt_rel_addr(p->children[s]))
+			e++;
+		while (e > s)
+			order[k++] = --e;
+		s = k;
+	}
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: %s [--hints FILE] [--tree | --tree-disabled] TREE.txt\n",
@@ -213,7 +237,7 @@ int main(int argc, char **argv)
 	char err[MT_ERR_LEN];
 	struct replay r;
 	AddressSpace *ases;
-	size_t len, i, j, nas = 0, k;
+	size_t len, i, j, nas = 0, k, *order;
 	char *buf;
 	int a;
 
@@ -262,7 +286,8 @@ int main(int argc, char **argv)
 	r.mrs = calloc(r.d->nnodes, sizeof(*r.mrs));
 	r.state = calloc(r.d->nnodes, 1);
 	r.added = calloc(r.d->nnodes, 1);
-	if (!r.mrs || !r.state || !r.added) {
+	order = calloc(r.d->nnodes + 1, sizeof(*order));
+	if (!r.mrs || !r.state || !r.added || !order) {
 		fprintf(stderr, "%s: out of memory\n", prog);
 		return 1;
 	}
@@ -276,8 +301,9 @@ int main(int argc, char **argv)
 
 		if (mt_class(p) != p || p->alias)
 			continue;
-		for (j = p->nchildren; j-- > 0;) {
-			struct mt_node *ch = p->children[j];
+		child_order(p, order);
+		for (k = 0; k < p->nchildren; k++) {
+			struct mt_node *ch = p->children[order[k]];
 			struct mt_node *cc = mt_class(ch);
 
 			if (r.added[cc->index]) {

@@ -157,11 +157,11 @@ class Tree:
 
     def __init__(self, text):
         self.secs = parse_tree(text)
-        self.as_roots = {}
+        self.as_roots = {}      # AS name -> roots of every section naming it
         for s in self.secs:
             if s.is_as:
                 for n in s.names:
-                    self.as_roots.setdefault(n, s.root)
+                    self.as_roots.setdefault(n, []).append(s.root)
         self._resolve()
 
     @staticmethod
@@ -244,8 +244,10 @@ class Tree:
                 return None
             p = self.lookup(t, (node.ts + off) & M64, io, depth + 1, empty)
             return [node] + p if p else None
-        # higher priority first; equal priority: first printed first
-        kids = sorted(enumerate(node.children), key=lambda x: (-x[1].prio, x[0]))
+        # higher priority first; equal priority: the higher address (taken
+        # to be mapped later, as mtree-replay does), then the first printed
+        kids = sorted(enumerate(node.children),
+                      key=lambda x: (-x[1].prio, -x[1].rel, x[0]))
         for _, c in kids:
             r = (off - c.rel) & M64
             if r < c.size:
