@@ -51,4 +51,4 @@ oracle-fuzz: $(ORACLE_FUZZ)
 	@mkdir -p $(ORACLE_DIR)/fuzz-corpus
 	$(ORACLE_FUZZ) -max_total_time=$(ORACLE_FUZZ_TIME) -max_len=8192 \
 		-timeout=10 -rss_limit_mb=1024 \
-		$(ORACLE_DIR)/fuzz-corpus tests/oracle/dumps
+		$(ORACLE_DIR)/fuzz-corpus tests/oracle/dumps tests/oracle/cases
