@@ -231,18 +231,21 @@ class Tree:
                 yield n
                 todo.extend(reversed(n.children))
 
-    def lookup(self, node, off, io, depth=0, empty=frozenset()):
+    def lookup(self, node, off, io, depth=0, empty=frozenset(),
+               zero=frozenset()):
         """Path of nodes from @node to the terminal region serving byte
         @off of @node (offset inside the node), or None if nothing renders
         there.  @io: names of containers that terminate (own callbacks);
-        @empty: names of childless "i/o" regions that are pure containers."""
-        if node.disabled or depth > 64 or off >= node.size:
+        @empty: names of childless "i/o" regions that are pure containers;
+        @zero: ids of nodes known to have size 0."""
+        if node.disabled or depth > 64 or off >= node.size or id(node) in zero:
             return None
         if node.alias:
             t = node.target_node
             if t is None:
                 return None
-            p = self.lookup(t, (node.ts + off) & M64, io, depth + 1, empty)
+            p = self.lookup(t, (node.ts + off) & M64, io, depth + 1, empty,
+                            zero)
             return [node] + p if p else None
         # higher priority first; equal priority: the higher address (taken
         # to be mapped later, as mtree-replay does), then the first printed
@@ -251,7 +254,7 @@ class Tree:
         for _, c in kids:
             r = (off - c.rel) & M64
             if r < c.size:
-                p = self.lookup(c, r, io, depth + 1, empty)
+                p = self.lookup(c, r, io, depth + 1, empty, zero)
                 if p:
                     return [node] + p
         if not node.children and node.type == "i/o" and node.name in empty:
