@@ -4,7 +4,10 @@
  * dump through libmemdisp's public API and print their flat views in
  * "info mtree -f" format.
  *
- * usage: mtree-replay [--hints FILE] TREE.txt
+ * usage: mtree-replay [--hints FILE] [--tree | --tree-disabled] TREE.txt
+ *
+ * --tree / --tree-disabled print the rebuilt trees ("info mtree" /
+ * "info mtree -D") instead of the flat views.
  *
  * Each printed region becomes a region of the matching kind (container,
  * I/O, RAM, ROM, ROM device, alias) with the printed size, priority and
@@ -160,7 +163,7 @@ static MemoryRegion *make(struct replay *r, struct mt_node *n)
 	if (c->alias) {
 		make_alias(r, c, mr, size);
 	} else if (c->type == MT_IO) {
-		if (c->nchildren && !c->io_hint)
+		if ((c->nchildren && !c->io_hint) || c->container_hint)
 			memory_region_init(mr, NULL, c->name, size);
 		else
 			memory_region_init_io(mr, NULL, &dummy_ops, NULL,
@@ -196,19 +199,45 @@ static MemoryRegion *make(struct replay *r, struct mt_node *n)
 	return mr;
 }
 
+/*
+ * Order in which to add @p's children: fills @order with child indexes.
+ * Siblings print sorted by address; at one address they print in render
+ * order (most recently added first), so each same-address run is added in
+ * reverse.  Across addresses the text does not say which was added last;
+ * equal-priority overlaps there are taken to be won by the one starting
+ * higher (a device mapped over an earlier catch-all region, e.g. ast2600's
+ * aspeed.video over aspeed.io), so runs are added by ascending address.
+ */
+static void child_order(const struct mt_node *p, size_t *order)
+{
+	size_t s = 0, e, k = 0;
+
+	while (s < p->nchildren) {
+		e = s + 1;
+		while (e < p->nchildren && mt_rel_addr(p->children[e]) ==
+		       mt_rel_addr(p->children[s]))
+			e++;
+		while (e > s)
+			order[k++] = --e;
+		s = k;
+	}
+}
+
 static void usage(void)
 {
-	fprintf(stderr, "usage: %s [--hints FILE] TREE.txt\n", prog);
+	fprintf(stderr, "usage: %s [--hints FILE] [--tree | --tree-disabled] TREE.txt\n",
+		prog);
 	exit(1);
 }
 
 int main(int argc, char **argv)
 {
 	const char *hints = NULL, *tree = NULL;
+	int print_tree = 0;	/* 0 flat, 1 tree, 2 tree with disabled */
 	char err[MT_ERR_LEN];
 	struct replay r;
 	AddressSpace *ases;
-	size_t len, i, j, nas = 0, k;
+	size_t len, i, j, nas = 0, k, *order;
 	char *buf;
 	int a;
 
@@ -219,6 +248,10 @@ int main(int argc, char **argv)
 			hints = argv[a];
 		} else if (!strncmp(argv[a], "--hints=", 8)) {
 			hints = argv[a] + 8;
+		} else if (!strcmp(argv[a], "--tree")) {
+			print_tree = 1;
+		} else if (!strcmp(argv[a], "--tree-disabled")) {
+			print_tree = 2;
 		} else if (!strcmp(argv[a], "-h") || !strcmp(argv[a], "--help")) {
 			usage();
 		} else if (argv[a][0] == '-' && argv[a][1]) {
@@ -253,7 +286,8 @@ int main(int argc, char **argv)
 	r.mrs = calloc(r.d->nnodes, sizeof(*r.mrs));
 	r.state = calloc(r.d->nnodes, 1);
 	r.added = calloc(r.d->nnodes, 1);
-	if (!r.mrs || !r.state || !r.added) {
+	order = calloc(r.d->nnodes + 1, sizeof(*order));
+	if (!r.mrs || !r.state || !r.added || !order) {
 		fprintf(stderr, "%s: out of memory\n", prog);
 		return 1;
 	}
@@ -267,8 +301,9 @@ int main(int argc, char **argv)
 
 		if (mt_class(p) != p || p->alias)
 			continue;
-		for (j = p->nchildren; j-- > 0;) {
-			struct mt_node *ch = p->children[j];
+		child_order(p, order);
+		for (k = 0; k < p->nchildren; k++) {
+			struct mt_node *ch = p->children[order[k]];
 			struct mt_node *cc = mt_class(ch);
 
 			if (r.added[cc->index]) {
@@ -305,7 +340,10 @@ int main(int argc, char **argv)
 					   r.mrs[mt_class(s->root)->index],
 					   s->as_names[j]);
 	}
-	memdisp_mtree_info_fp(stdout, true, false, false);
+	if (print_tree)
+		memdisp_mtree_info_fp(stdout, false, false, print_tree == 2);
+	else
+		memdisp_mtree_info_fp(stdout, true, false, false);
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "%s: write error\n", prog);
 		return 1;

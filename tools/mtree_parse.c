@@ -776,6 +776,8 @@ int mt_apply_hints(struct mt_dump *d, const char *buf, size_t len,
 			kind = 1;
 		} else if (name_eq("size0", kw, kwe)) {
 			kind = 2;
+		} else if (name_eq("container", kw, kwe)) {
+			kind = 3;
 		} else {
 			snprintf(msg, sizeof(msg), "%s:%d: unknown hint '%.*s', line skipped",
 				 fname, lineno, (int)(kwe - kw > 40 ? 40 : kwe - kw), kw);
@@ -827,6 +829,10 @@ int mt_apply_hints(struct mt_dump *d, const char *buf, size_t len,
 				n->io_hint = true;
 			} else if (kind == 1) {
 				n->readonly_hint = true;
+			} else if (kind == 3) {
+				if (n->alias || n->type != MT_IO)
+					continue;
+				n->container_hint = true;
 			} else {
 				if (n->start != addr || n->end != addr)
 					continue;

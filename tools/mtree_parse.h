@@ -51,6 +51,7 @@ struct mt_node {
 	bool size0;			/* set from a size0 hint */
 	bool io_hint;			/* set from an io hint */
 	bool readonly_hint;		/* set from a readonly hint */
+	bool container_hint;		/* set from a container hint */
 	char *name;
 	char *target;			/* alias target name */
 	uint64_t ts, te;		/* alias target range as printed */
@@ -137,8 +138,11 @@ typedef void (*mt_warn_fn)(void *ctx, const char *msg);
  * @err: on failure, "FNAME:LINE: reason"
  *
  * Lines: "io NAME", "readonly NAME", "size0 ADDR NAME" ("#" starts a
- * comment, blank lines ignored).  A hint applies to every line printed
- * with that name (and, for size0, printed as ADDR-ADDR).
+ * comment, blank lines ignored), and the memdisp extension
+ * "container NAME" (an "i/o" region printed without children is a pure
+ * container, not an I/O region: plain "info mtree" hides disabled
+ * children).  A hint applies to every line printed with that name (and,
+ * for size0, printed as ADDR-ADDR; for container, non-alias "i/o" lines).
  *
  * Return: 0, or -1 on a malformed line of a known kind.
  */

@@ -104,15 +104,46 @@ def parse_tree(text):
         else:
             n.name = rest
         if cur.root is None:
-            cur.root = n
-            stack = [n]
-            continue
-        # parent: the nearest shallower non-alias line (approximate for
-        # plain dumps with hidden disabled parents)
-        del stack[max(level - 1, 1):]
+            if level == 1:
+                cur.root = n
+                stack = [n]
+                continue
+            # a section starting below level 1: its root is disabled
+            h = Node()
+            h.line = 0
+            h.sec = cur
+            h.name = cur.names[0]
+            h.start, h.end = 0, M64
+            h.prio = 0
+            h.nv = False
+            h.type = "i/o"
+            h.disabled = True
+            cur.root = h
+            stack = [h]
+        # Lines deeper than a child of the previous line, or under an
+        # alias, are children of disabled regions that plain `info mtree`
+        # leaves out: stand in a hidden disabled container (as
+        # tools/mtree_parse.c does).
+        depth = len(stack)
+        if depth >= level - 1 and level >= 2 and stack[level - 2].alias:
+            depth = level - 2
+        depth = min(depth, level - 1)
+        del stack[depth:]
+        while len(stack) < level - 1:
+            par = stack[-1]
+            h = Node()
+            h.line = 0
+            h.sec = cur
+            h.name = "(hidden disabled region)"
+            h.start, h.end = par.start, par.end
+            h.prio = 0
+            h.nv = False
+            h.type = "i/o"
+            h.disabled = True
+            h.parent = par
+            par.children.append(h)
+            stack.append(h)
         parent = stack[-1]
-        while parent.alias and parent.parent is not None:
-            parent = parent.parent
         n.parent = parent
         parent.children.append(n)
         stack.append(n)
@@ -126,11 +157,11 @@ class Tree:
 
     def __init__(self, text):
         self.secs = parse_tree(text)
-        self.as_roots = {}
+        self.as_roots = {}      # AS name -> roots of every section naming it
         for s in self.secs:
             if s.is_as:
                 for n in s.names:
-                    self.as_roots.setdefault(n, s.root)
+                    self.as_roots.setdefault(n, []).append(s.root)
         self._resolve()
 
     @staticmethod
@@ -163,7 +194,6 @@ class Tree:
                 break
         queue = [s for s in self.secs if not s.is_as]
         nxt = 0
-        seen = []
         for s in self.secs:
             orig = copy_of.get(id(s))
             if orig is not None:
@@ -176,14 +206,19 @@ class Tree:
                 if nxt < len(queue) and queue[nxt].names[0] == n.target:
                     t = queue[nxt]
                     nxt += 1
-                    seen.append(t)
                 else:
                     t = None
-                    for x in seen:
+                    for x in queue[:nxt]:
                         if x.names[0] == n.target:
                             t = x
                     if t is None:
-                        t = next((x for x in queue if x.names[0] == n.target), None)
+                        # plain dumps: hidden disabled aliases hold queue
+                        # slots; skip to the next section of this name
+                        for k in range(nxt, len(queue)):
+                            if queue[k].names[0] == n.target:
+                                t = queue[k]
+                                nxt = k + 1
+                                break
                 if t is not None:
                     orig = copy_of.get(id(t))
                     n.target_node = orig if orig is not None else t.root
@@ -196,26 +231,34 @@ class Tree:
                 yield n
                 todo.extend(reversed(n.children))
 
-    def lookup(self, node, off, io, depth=0):
+    def lookup(self, node, off, io, depth=0, empty=frozenset(),
+               zero=frozenset()):
         """Path of nodes from @node to the terminal region serving byte
         @off of @node (offset inside the node), or None if nothing renders
-        there.  @io: names of containers that terminate (own callbacks)."""
-        if node.disabled or depth > 64 or off >= node.size:
+        there.  @io: names of containers that terminate (own callbacks);
+        @empty: names of childless "i/o" regions that are pure containers;
+        @zero: ids of nodes known to have size 0."""
+        if node.disabled or depth > 64 or off >= node.size or id(node) in zero:
             return None
         if node.alias:
             t = node.target_node
             if t is None:
                 return None
-            p = self.lookup(t, (node.ts + off) & M64, io, depth + 1)
+            p = self.lookup(t, (node.ts + off) & M64, io, depth + 1, empty,
+                            zero)
             return [node] + p if p else None
-        # higher priority first; equal priority: first printed first
-        kids = sorted(enumerate(node.children), key=lambda x: (-x[1].prio, x[0]))
+        # higher priority first; equal priority: the higher address (taken
+        # to be mapped later, as mtree-replay does), then the first printed
+        kids = sorted(enumerate(node.children),
+                      key=lambda x: (-x[1].prio, -x[1].rel, x[0]))
         for _, c in kids:
             r = (off - c.rel) & M64
             if r < c.size:
-                p = self.lookup(c, r, io, depth + 1)
+                p = self.lookup(c, r, io, depth + 1, empty, zero)
                 if p:
                     return [node] + p
+        if not node.children and node.type == "i/o" and node.name in empty:
+            return None
         if not node.children or node.type != "i/o" or node.name in io:
             return [node]
         return None
@@ -259,14 +302,18 @@ def parse_flat(text):
 
 
 def canonical(text):
-    """{AS name: sorted list of range blocks (one text per AS of that
-    name)} plus {AS name: [as->root names]}: FlatView numbers and block
-    order are dropped."""
+    """{AS name: sorted list of texts, one per AS of that name}.  Each text
+    holds the AS's root, the view's simplified root ("Root memory
+    region"), the names of the ASes sharing the view, and the ranges.
+    FlatView numbers, block order and AS order are dropped."""
     per_as = {}
     for v in parse_flat(text):
-        body = "\n".join(v["lines"]) if v["lines"] else "(no ranges)"
+        body = "\n".join(v["lines"]) if v["lines"] else "  (no ranges)"
+        shared = ", ".join(sorted(n for n, _ in v["as"]))
         for name, root in v["as"]:
-            per_as.setdefault(name, []).append("root: %s\n%s" % (root, body))
+            per_as.setdefault(name, []).append(
+                "root: %s\nview root: %s\nshared by: %s\n%s" %
+                (root, v["root"], shared, body))
     for k in per_as:
         per_as[k].sort()
     return per_as

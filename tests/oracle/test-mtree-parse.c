@@ -403,7 +403,9 @@ static void test_hints(void **state)
 		"  readonly   pam rom  \n"
 		"size0 20 win\n"
 		"size0 0x0000000000000099 win\n"
-		"bogus thing\n";
+		"bogus thing\n"
+		"container win\n"
+		"container pam rom\n";
 	struct mt_dump *d = parse_ok(text);
 	char err[MT_ERR_LEN];
 
@@ -419,6 +421,10 @@ static void test_hints(void **state)
 	assert_true(find(d, "win", 3)->size0);	/* the copy too */
 	assert_non_null(strstr(warnings, "h.txt:6: no region 'win'"));
 	assert_non_null(strstr(warnings, "h.txt:7: unknown hint 'bogus'"));
+	/* container: only non-alias i/o lines */
+	assert_true(find(d, "win", 0)->container_hint);
+	assert_false(find(d, "pam rom", 0)->container_hint);
+	assert_non_null(strstr(warnings, "h.txt:9: no region 'pam rom'"));
 
 	assert_int_equal(mt_apply_hints(d, "size0 win\n", 10, "h.txt", collect,
 					NULL, err), -1);
