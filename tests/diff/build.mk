@@ -2,15 +2,53 @@
 #
 # tests/diff: reference model of QEMU 7.2 rendering, random tree generator,
 # differential suite against libmemdisp and a libFuzzer target.
+#
+#   build/tests/diff/model-test   self-test of the model (no library needed)
+#   build/tests/diff/diff-test    >10,000 fixed-seed trees: library vs model
+#   make fuzz                     libFuzzer run, FUZZ_TIME seconds (60)
 
 DIFF_DIR := tests/diff
 DIFF_OUT := $(BUILD)/tests/diff
 DIFF_MODEL_SRCS := $(DIFF_DIR)/model.c $(DIFF_DIR)/gen.c
-DIFF_MODEL_HDRS := $(DIFF_DIR)/model.h $(DIFF_DIR)/gen.h
+DIFF_HDRS := $(wildcard $(DIFF_DIR)/*.h)
+DIFF_LIB_SRCS := $(DIFF_MODEL_SRCS) $(DIFF_DIR)/libdrv.c $(DIFF_DIR)/diffcore.c
+FUZZ_TIME ?= 60
 
-$(DIFF_OUT)/model-test: $(DIFF_DIR)/model-test.c $(DIFF_MODEL_SRCS) $(DIFF_MODEL_HDRS)
+$(DIFF_OUT)/model-test: $(DIFF_DIR)/model-test.c $(DIFF_MODEL_SRCS) $(DIFF_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -o $@ $(DIFF_DIR)/model-test.c $(DIFF_MODEL_SRCS)
 
 CHECK_TARGETS += $(DIFF_OUT)/model-test
 CHECK_SUITES += $(DIFF_OUT)/model-test
+
+# The library half needs libmemdisp (userlib/build.mk, branch "core").
+ifneq ($(CORE_A),)
+$(DIFF_OUT)/diff-test: $(DIFF_DIR)/diff-test.c $(DIFF_LIB_SRCS) $(DIFF_HDRS) $(CORE_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -Iuserlib/include -o $@ $(DIFF_DIR)/diff-test.c \
+		$(DIFF_LIB_SRCS) $(CORE_A) $(CORE_LDLIBS)
+
+CHECK_TARGETS += $(DIFF_OUT)/diff-test
+CHECK_SUITES += $(DIFF_OUT)/diff-test
+
+# libFuzzer build: the library's own sources, same sanitizer flags.
+DIFF_FZ_FLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	-Iuserlib/include -Iuserlib -Ilib
+DIFF_FZ_LIBSRCS := $(CORE_SRCS) $(CORE_MDX_SRC)
+
+$(DIFF_OUT)/fuzz-render: $(DIFF_DIR)/fuzz-render.c $(DIFF_LIB_SRCS) $(DIFF_HDRS) $(DIFF_FZ_LIBSRCS) $(CORE_HDRS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(DIFF_FZ_FLAGS) -o $@ $(DIFF_DIR)/fuzz-render.c \
+		$(DIFF_LIB_SRCS) $(DIFF_FZ_LIBSRCS) $(CORE_LDLIBS)
+
+.PHONY: diff-fuzz-run
+diff-fuzz-run: $(DIFF_OUT)/fuzz-render
+	@mkdir -p $(DIFF_OUT)/corpus
+	cp -n $(DIFF_DIR)/corpus/* $(DIFF_OUT)/corpus/ 2>/dev/null || true
+	$(DIFF_OUT)/fuzz-render -max_total_time=$(FUZZ_TIME) -max_len=4096 \
+		-print_final_stats=1 -artifact_prefix=$(DIFF_OUT)/ \
+		$(DIFF_OUT)/corpus
+
+FUZZ_TARGETS += diff-fuzz-run
+endif

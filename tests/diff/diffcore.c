@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Differential run of one tree and its edits: model against libmemdisp.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "diffcore.h"
+#include "libdrv.h"
+
+#define MAX_LOG 128
+
+struct state {
+	struct diff_run *d;
+	const struct gen_params *p;
+	struct dt_tree t;
+	struct lib_inst L;
+	struct dt_edit log[MAX_LOG];
+	struct dt_tree before[MAX_LOG];	/* model before each logged edit */
+	int nlog;
+	int step;
+	struct dt_view model[DT_MAX_AS];	/* views at the last commit */
+	struct dt_view plain, lib;
+	long bad;
+};
+
+static void dump(struct state *s, int as, const char *why,
+		 const struct dt_view *want)
+{
+	FILE *f = s->d->out;
+	int i;
+
+	if (!f || s->d->max_dumps <= 0)
+		return;
+	s->d->max_dumps--;
+	fprintf(f, "# MISMATCH (%s): %s seed %llu, step %d, address space %d\n",
+		why, s->d->label, (unsigned long long)s->d->seed, s->step, as);
+	fprintf(f, "# reproduce: diff-test --one %s %llu\n", s->d->label,
+		(unsigned long long)s->d->seed);
+	fprintf(f, "# edits so far:\n");
+	for (i = 0; i < s->nlog; i++) {
+		fprintf(f, "#   %d: ", i + 1);
+		dt_print_edit(f, &s->before[i], &s->log[i]);
+		fprintf(f, "\n");
+	}
+	fprintf(f, "# tree now:\n");
+	dt_dump_tree(f, &s->t);
+	dt_dump_diff(f, &s->t, "libmemdisp", &s->lib, "model (QEMU 7.2 rules)",
+		     want, true);
+}
+
+/* Render the model for every AS and compare with the library. */
+static void compare_committed(struct state *s)
+{
+	int a;
+
+	for (a = 0; a < s->t.nr_as; a++) {
+		struct diff_stats *st = s->d->main;
+		bool ok;
+
+		if (dt_render(&s->t, a, true, &s->model[a]) ||
+		    dt_render(&s->t, a, false, &s->plain)) {
+			fprintf(stderr, "model gave up (too many points)\n");
+			abort();
+		}
+		if (!dt_view_eq(&s->model[a], &s->plain, true))
+			st = s->d->quirk;
+		lib_view(&s->L, a, &s->lib);
+		ok = dt_view_eq(&s->lib, &s->model[a], true);
+		st->views++;
+		st->ranges += s->model[a].nr;
+		if (!ok) {
+			st->bad++;
+			s->bad++;
+			dump(s, a, st == s->d->quirk ?
+			     "view depends on flatview-root simplification" :
+			     "after commit", &s->model[a]);
+		}
+	}
+}
+
+/* Inside an open transaction the published views must not move. */
+static void compare_open(struct state *s)
+{
+	int a;
+
+	for (a = 0; a < s->t.nr_as; a++) {
+		lib_view(&s->L, a, &s->lib);
+		s->d->txn->views++;
+		s->d->txn->ranges += s->model[a].nr;
+		if (!dt_view_eq(&s->lib, &s->model[a], true)) {
+			s->d->txn->bad++;
+			s->bad++;
+			dump(s, a, "inside an open transaction: view changed "
+			     "before the commit", &s->model[a]);
+		}
+	}
+}
+
+static void one_edit(struct state *s, struct rnd *r)
+{
+	struct dt_edit e;
+
+	gen_edit(r, s->p, &s->t, &e);
+	if (s->nlog < MAX_LOG) {
+		s->log[s->nlog] = e;
+		s->before[s->nlog] = s->t;
+		s->nlog++;
+	}
+	lib_apply(&s->L, &s->t, &e);
+	dt_apply_edit(&s->t, &e);
+}
+
+long diff_one(struct rnd *r, const struct gen_params *p, struct diff_run *d)
+{
+	struct state *s = calloc(1, sizeof(*s));
+	long bad;
+	int a;
+
+	if (!s)
+		abort();
+	s->d = d;
+	s->p = p;
+	gen_tree(r, p, &s->t);
+	d->main->trees++;
+	lib_build(&s->L, &s->t, rnd_pct(r, 50));
+	compare_committed(s);
+	for (s->step = 1; s->step <= d->nr_edits; s->step++) {
+		if (rnd_pct(r, 30)) {
+			int depth = 1 + rnd_below(r, 3), k, n, i;
+
+			for (k = 0; k < depth; k++)
+				memory_region_transaction_begin();
+			n = 1 + rnd_below(r, 4);
+			for (i = 0; i < n; i++) {
+				if (rnd_pct(r, 20)) {
+					memory_region_transaction_begin();
+					depth++;
+				} else if (depth > 1 && rnd_pct(r, 20)) {
+					memory_region_transaction_commit();
+					depth--;
+				}
+				one_edit(s, r);
+				compare_open(s);
+			}
+			while (depth-- > 0)
+				memory_region_transaction_commit();
+		} else {
+			one_edit(s, r);
+		}
+		compare_committed(s);
+	}
+	lib_teardown(&s->L, &s->t);
+	for (a = 0; a < DT_MAX_AS; a++)
+		dt_view_free(&s->model[a]);
+	dt_view_free(&s->plain);
+	dt_view_free(&s->lib);
+	bad = s->bad;
+	free(s);
+	return bad;
+}

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Library driver for the differential tests.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "libdrv.h"
+
+static uint64_t dummy_read(void *opaque, hwaddr addr, unsigned size)
+{
+	(void)opaque;
+	(void)addr;
+	(void)size;
+	return 0;
+}
+
+static void dummy_write(void *opaque, hwaddr addr, uint64_t data,
+			unsigned size)
+{
+	(void)opaque;
+	(void)addr;
+	(void)data;
+	(void)size;
+}
+
+static const MemoryRegionOps dummy_ops = {
+	.read = dummy_read,
+	.write = dummy_write,
+	.endianness = DEVICE_NATIVE_ENDIAN,
+};
+
+/* Backing for RAM given by pointer: never accessed by these tests. */
+static uint8_t fake_ram[64];
+
+static void init_one(struct lib_inst *L, const struct dt_tree *t, int i)
+{
+	const struct dt_node *n = &t->n[i];
+	MemoryRegion *mr = &L->mr[i];
+	uint64_t size = dt_size_arg(n->size);
+
+	switch (n->kind) {
+	case DT_CONTAINER:
+		memory_region_init(mr, NULL, n->name, size);
+		break;
+	case DT_IO:
+		memory_region_init_io(mr, NULL, &dummy_ops, NULL, n->name,
+				      size);
+		break;
+	case DT_RAM:
+		if (n->alloc)
+			memory_region_init_ram(mr, NULL, n->name, size,
+					       &error_abort);
+		else
+			memory_region_init_ram_ptr(mr, NULL, n->name, size,
+						   fake_ram);
+		break;
+	case DT_ROM:
+		if (n->alloc) {
+			memory_region_init_rom(mr, NULL, n->name, size,
+					       &error_abort);
+		} else {
+			memory_region_init_ram_ptr(mr, NULL, n->name, size,
+						   fake_ram);
+			memory_region_set_readonly(mr, true);
+		}
+		break;
+	case DT_ROMD:
+		memory_region_init_rom_device(mr, NULL, &dummy_ops, NULL,
+					      n->name, size, &error_abort);
+		break;
+	case DT_ALIAS:
+		memory_region_init_alias(mr, NULL, n->name, &L->mr[n->target],
+					 n->alias_offset, size);
+		break;
+	default:
+		abort();
+	}
+}
+
+void lib_build(struct lib_inst *L, const struct dt_tree *t, bool in_txn)
+{
+	int order[DT_MAX_NODES];
+	int i, j, nr = 0;
+
+	memset(L, 0, sizeof(*L));
+	L->nr_nodes = t->nr_nodes;
+	L->nr_as = t->nr_as;
+	if (in_txn)
+		memory_region_transaction_begin();
+	for (i = 0; i < t->nr_nodes; i++)
+		init_one(L, t, i);
+	/* subregions in insertion order, so equal priorities stack up */
+	for (i = 0; i < t->nr_nodes; i++) {
+		if (t->n[i].parent < 0)
+			continue;
+		for (j = nr; j > 0 && t->n[order[j - 1]].seq > t->n[i].seq; j--)
+			order[j] = order[j - 1];
+		order[j] = i;
+		nr++;
+	}
+	for (j = 0; j < nr; j++) {
+		const struct dt_node *n = &t->n[order[j]];
+
+		if (n->prio == 0 && (n->seq & 1))
+			memory_region_add_subregion(&L->mr[n->parent], n->addr,
+						    &L->mr[order[j]]);
+		else
+			memory_region_add_subregion_overlap(&L->mr[n->parent],
+							    n->addr,
+							    &L->mr[order[j]],
+							    n->prio);
+	}
+	for (i = 0; i < t->nr_nodes; i++) {
+		const struct dt_node *n = &t->n[i];
+		MemoryRegion *mr = &L->mr[i];
+
+		if (n->parent < 0 && n->addr)
+			memory_region_set_address(mr, n->addr);
+		if (!n->enabled)
+			memory_region_set_enabled(mr, false);
+		if (n->readonly != (n->kind == DT_ROM))
+			memory_region_set_readonly(mr, n->readonly);
+		if (n->nonvolatile)
+			memory_region_set_nonvolatile(mr, true);
+		if (n->kind == DT_ROMD && !n->romd_mode)
+			memory_region_rom_device_set_romd(mr, false);
+	}
+	for (i = 0; i < t->nr_as; i++)
+		address_space_init(&L->as[i], &L->mr[t->as_root[i]], "as");
+	if (in_txn)
+		memory_region_transaction_commit();
+}
+
+void lib_apply(struct lib_inst *L, const struct dt_tree *t,
+	       const struct dt_edit *e)
+{
+	MemoryRegion *mr = &L->mr[e->node];
+
+	switch (e->op) {
+	case E_ENABLE:
+		memory_region_set_enabled(mr, e->b);
+		break;
+	case E_ADDRESS:
+		memory_region_set_address(mr, e->v);
+		break;
+	case E_SIZE:
+		memory_region_set_size(mr, e->v);
+		break;
+	case E_ALIAS_OFF:
+		memory_region_set_alias_offset(mr, e->v);
+		break;
+	case E_DEL:
+		memory_region_del_subregion(&L->mr[t->n[e->node].parent], mr);
+		break;
+	case E_ADD:
+		if (e->overlap)
+			memory_region_add_subregion_overlap(&L->mr[e->parent],
+							    e->v, mr, e->prio);
+		else
+			memory_region_add_subregion(&L->mr[e->parent], e->v,
+						    mr);
+		break;
+	case E_READONLY:
+		memory_region_set_readonly(mr, e->b);
+		break;
+	case E_NV:
+		memory_region_set_nonvolatile(mr, e->b);
+		break;
+	case E_ROMD:
+		memory_region_rom_device_set_romd(mr, e->b);
+		break;
+	default:
+		abort();
+	}
+}
+
+struct walk_ctx {
+	struct lib_inst *L;
+	struct dt_view *v;
+};
+
+static bool walk_cb(const struct memdisp_flat_range *r, void *opaque)
+{
+	struct walk_ctx *c = opaque;
+	struct dt_range d = {
+		.start = r->start,
+		.end = (u128)r->last + 1,
+		.offset = r->offset_in_region,
+		.readonly = r->readonly,
+		.nonvolatile = r->nonvolatile,
+		.romd_mode = r->romd_mode,
+		.node = -2,
+	};
+
+	if (r->mr >= c->L->mr && r->mr < c->L->mr + c->L->nr_nodes)
+		d.node = (int)(r->mr - c->L->mr);
+	dt_view_push(c->v, &d);
+	return false;
+}
+
+void lib_view(struct lib_inst *L, int as, struct dt_view *v)
+{
+	struct walk_ctx c = { .L = L, .v = v };
+
+	v->nr = 0;
+	memdisp_flatview_walk(&L->as[as], walk_cb, &c);
+}
+
+void lib_teardown(struct lib_inst *L, const struct dt_tree *t)
+{
+	int i;
+
+	for (i = 0; i < L->nr_as; i++)
+		address_space_destroy(&L->as[i]);
+	memory_region_transaction_begin();
+	for (i = 0; i < t->nr_nodes; i++)
+		if (t->n[i].parent >= 0)
+			memory_region_del_subregion(&L->mr[t->n[i].parent],
+						    &L->mr[i]);
+	memory_region_transaction_commit();
+	/* aliases point at lower indices: release from the top down */
+	for (i = t->nr_nodes - 1; i >= 0; i--)
+		object_unparent(OBJECT(&L->mr[i]));
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Drives libmemdisp from a tree description: builds the regions through
+ * the public QEMU-style API, applies edits, and reads flat views back with
+ * memdisp_flatview_walk().
+ */
+#ifndef MEMDISP_TESTS_DIFF_LIBDRV_H
+#define MEMDISP_TESTS_DIFF_LIBDRV_H
+
+#include <memdisp/memory.h>
+
+#include "gen.h"
+
+struct lib_inst {
+	MemoryRegion mr[DT_MAX_NODES];
+	AddressSpace as[DT_MAX_AS];
+	int nr_nodes;
+	int nr_as;
+};
+
+/* Build t in the library; @in_txn wraps the whole build in a transaction. */
+void lib_build(struct lib_inst *L, const struct dt_tree *t, bool in_txn);
+/* Apply e; @t is the model state *before* the edit. */
+void lib_apply(struct lib_inst *L, const struct dt_tree *t,
+	       const struct dt_edit *e);
+/* Read address space @as's current flat view into v. */
+void lib_view(struct lib_inst *L, int as, struct dt_view *v);
+/* Destroy everything; @t is the current model state. */
+void lib_teardown(struct lib_inst *L, const struct dt_tree *t);
+
+#endif
