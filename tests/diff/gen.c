@@ -142,36 +142,38 @@ static uint64_t fit(struct gctx *g, uint64_t a, u128 size)
 static uint64_t gen_pos(struct gctx *g, u128 span, u128 size)
 {
 	struct rnd *r = g->r;
-	uint64_t a;
+	uint64_t a, lim = span >= DT_2_64 ? UINT64_MAX : (uint64_t)span;
 
-	switch (rnd_below(r, 9)) {
+	switch (rnd_below(r, 16)) {
 	case 0:
+	case 1:
 		a = 0;
 		break;
-	case 1:		/* touching the end of the span */
+	case 2:
+	case 3:		/* touching the end of the span */
 		a = span >= size ? (uint64_t)(span - size) : 0;
 		break;
-	case 2:		/* touching 2^64 */
+	case 4:		/* touching 2^64 */
 		a = (uint64_t)(DT_2_64 - size);
 		break;
-	case 3:		/* anywhere below the end: may stick out */
-		a = span > 1 ? rnd_u64(r) % (uint64_t)(span > DT_2_64 - 1 ?
-						       UINT64_MAX : span) : 0;
+	case 5:		/* anywhere at all */
+		a = rnd_u64(r);
 		break;
-	case 4:		/* aligned to the size */
+	case 6:
+	case 7:
+	case 8:		/* aligned to the size */
 		if (size >= DT_2_64 || span <= size) {
 			a = 0;
 		} else {
 			u128 slots = span / size;
+			uint64_t ns = slots > UINT64_MAX ? UINT64_MAX :
+				      (uint64_t)slots;
 
-			a = (uint64_t)((rnd_u64(r) % (uint64_t)(slots > UINT64_MAX ?
-				UINT64_MAX : (uint64_t)slots)) * size);
+			a = (uint64_t)((rnd_u64(r) % ns) * size);
 		}
 		break;
-	case 5:
-		a = rnd_u64(r);
-		break;
-	default:
+	case 9:
+	case 10:	/* small, near the start */
 		switch (g->sc) {
 		case SC_TINY:
 			a = rnd_below(r, 96);
@@ -183,8 +185,37 @@ static uint64_t gen_pos(struct gctx *g, u128 span, u128 size)
 			a = rnd_u64(r) >> rnd_below(r, 64);
 			break;
 		}
+		if (a >= lim)
+			a %= lim;
+		break;
+	default:	/* anywhere below the end of the span: may stick out */
+		a = lim > 1 ? rnd_u64(r) % lim : 0;
+		break;
 	}
 	return fit(g, a, size);
+}
+
+/* A size for something that will live in a span of @span. */
+static u128 gen_size_in(struct gctx *g, u128 span)
+{
+	struct rnd *r = g->r;
+	u128 s;
+
+	switch (rnd_below(r, 6)) {
+	case 0:
+		s = span >> rnd_below(r, 8);
+		break;
+	case 1:
+		s = span >= DT_2_64 ? rnd_u64(r) :
+		    1 + rnd_u64(r) % (uint64_t)span;
+		break;
+	case 2:
+		s = (span >> rnd_below(r, 4)) - rnd_below(r, 4);
+		break;
+	default:
+		return gen_size(g);
+	}
+	return fix_size(s);
 }
 
 static int32_t gen_prio(struct rnd *r)
@@ -220,11 +251,57 @@ static bool is_root(const struct dt_tree *t, int i)
 	return false;
 }
 
-static void new_region(struct gctx *g, struct dt_tree *t, enum dt_kind k,
-		       u128 size)
+/* Is region i under an AS root through its chain of containers? */
+static bool connected(const struct dt_tree *t, int i)
 {
-	int i;
+	int hops;
 
+	for (hops = 0; hops <= DT_MAX_NODES && i >= 0; hops++) {
+		if (is_root(t, i))
+			return true;
+		i = t->n[i].parent;
+	}
+	return false;
+}
+
+/* Choose a container for child among regions [0, lim). */
+static int pick_parent(struct gctx *g, const struct dt_tree *t, int child,
+		       int lim)
+{
+	int tries, i;
+
+	if (lim <= 0)
+		return -1;
+	for (tries = 0; tries < 12; tries++) {
+		/* bias towards recent regions (deeper nesting), and roots */
+		if (rnd_pct(g->r, 20) && t->nr_as)
+			i = t->as_root[rnd_below(g->r, t->nr_as)];
+		else if (rnd_pct(g->r, 60))
+			i = lim - 1 - rnd_below(g->r, lim < 4 ? lim : 4);
+		else
+			i = rnd_below(g->r, lim);
+		if (i >= lim || i == child || t->n[i].kind == DT_ALIAS)
+			continue;
+		if (!connected(t, i) && rnd_pct(g->r, 75))
+			continue;
+		/* a region not created yet has no edges: no cycle */
+		if (child < t->nr_nodes && dt_would_cycle(t, i, child))
+			continue;
+		return i;
+	}
+	return -1;
+}
+
+static int new_region(struct gctx *g, struct dt_tree *t, enum dt_kind k,
+		      u128 size)
+{
+	int i, tg = -1;
+
+	if (k == DT_ALIAS) {
+		tg = rnd_below(g->r, t->nr_nodes);
+		if (rnd_pct(g->r, 70))
+			size = gen_size_in(g, t->n[tg].size);
+	}
 	if ((k == DT_ROMD || k == DT_ROM || k == DT_RAM) && size > ALLOC_MAX &&
 	    (k == DT_ROMD || rnd_pct(g->r, 30)))
 		size = 1 + rnd_below(g->r, ALLOC_MAX);
@@ -232,38 +309,13 @@ static void new_region(struct gctx *g, struct dt_tree *t, enum dt_kind k,
 	/* rom devices always allocate; ram/rom only when small */
 	t->n[i].alloc = k == DT_ROMD || (size <= ALLOC_MAX && rnd_pct(g->r, 50));
 	if (k == DT_ALIAS) {
-		int tg = rnd_below(g->r, i);
-		u128 ts = t->n[tg].size;
-
 		t->n[i].target = tg;
-		switch (rnd_below(g->r, 4)) {
-		case 0:
-			t->n[i].alias_offset = 0;
-			break;
-		default:
-			t->n[i].alias_offset = gen_pos(g, ts, size);
-		}
-		t->n[i].alias_offset = fit(g, t->n[i].alias_offset, size);
-	}
-}
-
-static int pick_parent(struct gctx *g, const struct dt_tree *t, int child)
-{
-	int tries, i;
-
-	for (tries = 0; tries < 8; tries++) {
-		/* bias towards recent regions: deeper nesting */
-		if (rnd_pct(g->r, 50) && child > 0)
-			i = child - 1 - rnd_below(g->r, child < 4 ? child : 4);
+		if (rnd_pct(g->r, 30))
+			t->n[i].alias_offset = fit(g, 0, size);
 		else
-			i = rnd_below(g->r, t->nr_nodes);
-		if (i == child || t->n[i].kind == DT_ALIAS)
-			continue;
-		if (dt_would_cycle(t, i, child))
-			continue;
-		return i;
+			t->n[i].alias_offset = gen_pos(g, t->n[tg].size, size);
 	}
-	return -1;
+	return i;
 }
 
 void gen_tree(struct rnd *r, const struct gen_params *p, struct dt_tree *t)
@@ -291,20 +343,22 @@ void gen_tree(struct rnd *r, const struct gen_params *p, struct dt_tree *t)
 		t->as_root[a] = a < nroots ? a : (int)rnd_below(r, nroots);
 
 	nnodes = nroots + rnd_below(r, p->max_nodes - nroots + 1);
-	for (i = nroots; i < nnodes; i++)
-		new_region(&g, t, gen_kind(&g), gen_size(&g));
+	for (i = nroots; i < nnodes; i++) {
+		enum dt_kind k = gen_kind(&g);
+		int par = -1;
+		u128 span = DT_2_64;
 
-	for (i = nroots; i < t->nr_nodes; i++) {
-		int par;
-
-		if (rnd_pct(r, 12))
-			continue;	/* stays unmapped (alias target, spare) */
-		par = pick_parent(&g, t, i);
-		if (par < 0)
-			continue;
-		dt_add_subregion(t, par, i,
-				 gen_pos(&g, t->n[par].size, t->n[i].size),
-				 rnd_pct(r, 50) ? 0 : gen_prio(r));
+		/* a few stay unmapped: alias targets, spares for edits */
+		if (!rnd_pct(r, 12))
+			par = pick_parent(&g, t, i, i);
+		if (par >= 0)
+			span = t->n[par].size;
+		new_region(&g, t, k, rnd_pct(r, 65) ? gen_size_in(&g, span) :
+			   gen_size(&g));
+		if (par >= 0 && !dt_would_cycle(t, par, i))
+			dt_add_subregion(t, par, i,
+					 gen_pos(&g, span, t->n[i].size),
+					 rnd_pct(r, 50) ? 0 : gen_prio(r));
 	}
 	if (p->root_quirks) {
 		/* roots mapped elsewhere (their addr then shifts the view) */
@@ -313,7 +367,7 @@ void gen_tree(struct rnd *r, const struct gen_params *p, struct dt_tree *t)
 
 			if (!rnd_pct(r, 15))
 				continue;
-			par = pick_parent(&g, t, i);
+			par = pick_parent(&g, t, i, t->nr_nodes);
 			if (par >= 0)
 				dt_add_subregion(t, par, i,
 						 gen_pos(&g, t->n[par].size,
@@ -330,7 +384,7 @@ void gen_tree(struct rnd *r, const struct gen_params *p, struct dt_tree *t)
 
 		if (!p->root_quirks && i < nroots)
 			continue;
-		if (rnd_pct(r, 10))
+		if (rnd_pct(r, 8))
 			n->enabled = false;
 		if (rnd_pct(r, 8))
 			n->readonly = true;
@@ -378,7 +432,9 @@ void gen_edit(struct rnd *r, const struct gen_params *p,
 			if (n->kind != DT_CONTAINER && n->kind != DT_IO &&
 			    n->kind != DT_ALIAS)
 				continue;
-			e->v = dt_size_arg(gen_size(&g));
+			e->v = dt_size_arg(rnd_pct(r, 50) ? gen_size(&g) :
+				gen_size_in(&g, n->parent >= 0 ?
+					    t->n[n->parent].size : DT_2_64));
 			if (!p->local_overflow &&
 			    ((u128)n->addr + dt_size_from_arg(e->v) > DT_2_64 ||
 			     (n->kind == DT_ALIAS &&
@@ -389,7 +445,8 @@ void gen_edit(struct rnd *r, const struct gen_params *p,
 		case E_ALIAS_OFF:
 			if (n->kind != DT_ALIAS)
 				continue;
-			e->v = gen_pos(&g, t->n[n->target].size, n->size);
+			e->v = rnd_pct(r, 20) ? fit(&g, 0, n->size) :
+			       gen_pos(&g, t->n[n->target].size, n->size);
 			return;
 		case E_DEL:
 			if (n->parent < 0)
@@ -398,7 +455,7 @@ void gen_edit(struct rnd *r, const struct gen_params *p,
 		case E_ADD:
 			if (n->parent >= 0)
 				continue;
-			e->parent = pick_parent(&g, t, e->node);
+			e->parent = pick_parent(&g, t, e->node, t->nr_nodes);
 			if (e->parent < 0)
 				continue;
 			e->v = gen_pos(&g, t->n[e->parent].size, n->size);

@@ -277,6 +277,61 @@ int main(void)
 		       nonempty);
 		failed += bad || nonempty < 1000;
 	}
+	/* cross-check against a structurally different renderer */
+	{
+		static const bool quirks[2] = { false, true };
+		struct gen_params p;
+		struct rnd rn;
+		struct dt_view v1, v2;
+		int s, q, bad = 0, views = 0, ranges = 0;
+
+		dt_view_init(&v1);
+		dt_view_init(&v2);
+		for (q = 0; q < 2; q++) {
+			gen_default_params(&p);
+			p.root_quirks = quirks[q];
+			p.max_nodes = 40;
+			for (s = 0; s < 3000; s++) {
+				int k, e, sim;
+
+				rnd_seed(&rn, 77000 + s);
+				gen_tree(&rn, &p, &t);
+				for (e = 0; e < 6; e++) {
+					for (k = 0; k < t.nr_as; k++)
+					for (sim = 0; sim < 2; sim++) {
+						dt_render(&t, k, sim, &v1);
+						dt_render_gapfill(&t, k, sim, &v2);
+						views++;
+						ranges += v1.nr;
+						if (dt_view_eq(&v1, &v2, true))
+							continue;
+						if (!bad++) {
+							printf("# seed %d as %d\n",
+							       77000 + s, k);
+							dt_dump_tree(stdout, &t);
+							dt_dump_diff(stdout, &t,
+								"point query", &v1,
+								"gap fill", &v2, true);
+						}
+					}
+					{
+						struct dt_edit ed;
+
+						gen_edit(&rn, &p, &t, &ed);
+						dt_apply_edit(&t, &ed);
+					}
+				}
+			}
+		}
+		dt_view_free(&v1);
+		dt_view_free(&v2);
+		test_no++;
+		printf("# cross-check: %d views, %d ranges\n", views, ranges);
+		printf("%sok %d - model: point-query model agrees with a "
+		       "gap-filling renderer (%d of %d views differ)\n",
+		       bad ? "not " : "", test_no, bad, views);
+		failed += !!bad;
+	}
 	(void)a2;
 	printf("1..%d\n", test_no);
 	return failed ? 1 : 0;

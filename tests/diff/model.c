@@ -490,3 +490,113 @@ void dt_dump_diff(FILE *f, const struct dt_tree *t, const char *la,
 		fprintf(f, "\n");
 	}
 }
+
+/*
+ * A second, structurally different renderer used only to cross-check the
+ * point-query model in model-test: it paints terminating regions into the
+ * gaps of a growing sorted range list in render order, the way QEMU builds
+ * a FlatView, then merges.  If both agree on many random trees, neither is
+ * likely to carry the same mistake.
+ */
+static void gap_fill(struct dt_view *v, s128 lo, s128 hi, s128 base, int i,
+		     bool ro, bool nv, bool romd)
+{
+	struct dt_view out;
+	s128 cur = lo;
+	int k;
+
+	dt_view_init(&out);
+	for (k = 0; k < v->nr; k++) {
+		s128 rs = (s128)v->r[k].start, re = (s128)v->r[k].end;
+
+		if (re > cur && rs < hi && rs > cur) {
+			struct dt_range p = {
+				.start = (u128)cur, .end = (u128)rs, .node = i,
+				.offset = (uint64_t)(cur - base),
+				.readonly = ro, .nonvolatile = nv,
+				.romd_mode = romd,
+			};
+
+			dt_view_push(&out, &p);
+		}
+		if (re > cur && rs < hi)
+			cur = re;
+		dt_view_push(&out, &v->r[k]);
+	}
+	if (cur < hi) {
+		struct dt_range p = {
+			.start = (u128)cur, .end = (u128)hi, .node = i,
+			.offset = (uint64_t)(cur - base), .readonly = ro,
+			.nonvolatile = nv, .romd_mode = romd,
+		};
+
+		dt_view_push(&out, &p);
+	}
+	/* keep sorted: pieces were pushed in order except the tail one */
+	for (k = out.nr - 1; k > 0 && out.r[k].start < out.r[k - 1].start;
+	     k--) {
+		struct dt_range tmp = out.r[k];
+
+		out.r[k] = out.r[k - 1];
+		out.r[k - 1] = tmp;
+	}
+	dt_view_free(v);
+	*v = out;
+}
+
+static void paint(const struct dt_tree *t, const struct order *o, int i,
+		  s128 base, s128 clo, s128 chi, bool ro, bool nv,
+		  struct dt_view *v)
+{
+	const struct dt_node *n = &t->n[i];
+	s128 lo, hi;
+	int j;
+
+	if (!n->enabled)
+		return;
+	base += n->addr;
+	ro |= n->readonly;
+	nv |= n->nonvolatile;
+	lo = smax(base, clo);
+	hi = smin(base + (s128)n->size, chi);
+	if (lo >= hi)
+		return;
+	if (n->kind == DT_ALIAS) {
+		paint(t, o, n->target,
+		      base - t->n[n->target].addr - n->alias_offset, lo, hi,
+		      ro, nv, v);
+		return;
+	}
+	for (j = 0; j < o->nr[i]; j++)
+		paint(t, o, o->kid[i][j], base, lo, hi, ro, nv, v);
+	if (dt_terminates(n->kind))
+		gap_fill(v, lo, hi, base, i, ro, nv, n->romd_mode);
+}
+
+int dt_render_gapfill(const struct dt_tree *t, int as, bool simplify,
+		      struct dt_view *v)
+{
+	struct order *o = malloc(sizeof(*o));
+	struct dt_view raw;
+	int root, k;
+
+	if (!o)
+		abort();
+	dt_view_init(&raw);
+	build_order(t, o);
+	root = t->as_root[as];
+	if (simplify)
+		root = flatview_root(t, o, root);
+	if (root >= 0)
+		paint(t, o, root, 0, 0, (s128)DT_2_64, false, false, &raw);
+	v->nr = 0;
+	for (k = 0; k < raw.nr; k++) {
+		if (v->nr && can_merge(&v->r[v->nr - 1], &raw.r[k]))
+			v->r[v->nr - 1].end = raw.r[k].end;
+		else
+			dt_view_push(v, &raw.r[k]);
+	}
+	dt_view_free(&raw);
+	free(o);
+	return 0;
+}

@@ -103,6 +103,9 @@ bool dt_would_cycle(const struct dt_tree *t, int parent, int child);
  */
 int dt_render(const struct dt_tree *t, int as, bool simplify,
 	      struct dt_view *v);
+/* Independent gap-filling renderer, only to cross-check dt_render(). */
+int dt_render_gapfill(const struct dt_tree *t, int as, bool simplify,
+		      struct dt_view *v);
 /* QEMU's memory_region_get_flatview_root(); -1 for "no root". */
 int dt_flatview_root(const struct dt_tree *t, int root);
 
