@@ -15,11 +15,12 @@ $(BENCH_OUT)/uc-bench: $(BENCH_DIR)/uc-bench.c
 
 BENCH_TARGETS += $(BENCH_OUT)/uc-bench
 
-ifneq ($(CORE_A),)
+# tests/ fragments are read before userlib/build.mk: CORE_* only in recipes.
+ifneq ($(wildcard userlib/build.mk),)
 # render-bench runs the uc-bench beside it, in the same run.
-$(BENCH_OUT)/render-bench: $(BENCH_DIR)/render-bench.c $(CORE_A) $(CORE_HDRS)
+$(BENCH_OUT)/render-bench: $(BENCH_DIR)/render-bench.c $(BUILD)/lib/libmemdisp.a
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) -Iuserlib/include -o $@ $< $(CORE_A) $(CORE_LDLIBS)
+	$(CC) $(BASE_CFLAGS) -Iuserlib/include -o $@ $< $(BUILD)/lib/libmemdisp.a $(CORE_LDLIBS)
 
 BENCH_TARGETS += $(BENCH_OUT)/render-bench
 BENCH_CMDS += $(BENCH_OUT)/render-bench

@@ -180,6 +180,8 @@ static void bt_free(struct bt *b)
 		memory_region_del_subregion(parent_mr(b, i), &b->mr[i]);
 	memory_region_del_subregion(&b->root, &b->top);
 	memory_region_transaction_commit();
+	/* retired views point at our regions: free them before the array */
+	memdisp_flatview_reclaim();
 	for (i = b->n - 1; i >= 0; i--)
 		object_unparent(OBJECT(&b->mr[i]));
 	if (b->has_alias) {
@@ -188,6 +190,7 @@ static void bt_free(struct bt *b)
 	}
 	object_unparent(OBJECT(&b->top));
 	object_unparent(OBJECT(&b->root));
+	memdisp_flatview_reclaim();
 	free(b->mr);
 	free(b->parent);
 }
@@ -359,9 +362,11 @@ static double map_one_by_one(long n)
 	for (i = 0; i < n; i++)
 		memory_region_del_subregion(&root, &mr[i]);
 	memory_region_transaction_commit();
+	memdisp_flatview_reclaim();
 	for (i = 0; i < n; i++)
 		object_unparent(OBJECT(&mr[i]));
 	object_unparent(OBJECT(&root));
+	memdisp_flatview_reclaim();
 	free(mr);
 	return (t1 - t0) / 1e6;
 }

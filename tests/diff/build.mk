@@ -22,11 +22,14 @@ CHECK_TARGETS += $(DIFF_OUT)/model-test
 CHECK_SUITES += $(DIFF_OUT)/model-test
 
 # The library half needs libmemdisp (userlib/build.mk, branch "core").
-ifneq ($(CORE_A),)
-$(DIFF_OUT)/diff-test: $(DIFF_DIR)/diff-test.c $(DIFF_LIB_SRCS) $(DIFF_HDRS) $(CORE_A)
+# Fragments are included in sorted order, tests/ before userlib/, so the
+# CORE_* variables are only used where make expands them late (recipes).
+DIFF_CORE_A := $(BUILD)/lib/libmemdisp.a
+ifneq ($(wildcard userlib/build.mk),)
+$(DIFF_OUT)/diff-test: $(DIFF_DIR)/diff-test.c $(DIFF_LIB_SRCS) $(DIFF_HDRS) $(DIFF_CORE_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -Iuserlib/include -o $@ $(DIFF_DIR)/diff-test.c \
-		$(DIFF_LIB_SRCS) $(CORE_A) $(CORE_LDLIBS)
+		$(DIFF_LIB_SRCS) $(BUILD)/lib/libmemdisp.a $(CORE_LDLIBS)
 
 CHECK_TARGETS += $(DIFF_OUT)/diff-test
 CHECK_SUITES += $(DIFF_OUT)/diff-test
@@ -35,12 +38,11 @@ CHECK_SUITES += $(DIFF_OUT)/diff-test
 DIFF_FZ_FLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-Iuserlib/include -Iuserlib -Ilib
-DIFF_FZ_LIBSRCS := $(CORE_SRCS) $(CORE_MDX_SRC)
 
-$(DIFF_OUT)/fuzz-render: $(DIFF_DIR)/fuzz-render.c $(DIFF_LIB_SRCS) $(DIFF_HDRS) $(DIFF_FZ_LIBSRCS) $(CORE_HDRS)
+$(DIFF_OUT)/fuzz-render: $(DIFF_DIR)/fuzz-render.c $(DIFF_LIB_SRCS) $(DIFF_HDRS) $(wildcard userlib/*.c userlib/*.h userlib/include/memdisp/*.h lib/*.c lib/*.h)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(DIFF_FZ_FLAGS) -o $@ $(DIFF_DIR)/fuzz-render.c \
-		$(DIFF_LIB_SRCS) $(DIFF_FZ_LIBSRCS) $(CORE_LDLIBS)
+		$(DIFF_LIB_SRCS) $(CORE_SRCS) $(CORE_MDX_SRC) $(CORE_LDLIBS)
 
 .PHONY: diff-fuzz-run
 diff-fuzz-run: $(DIFF_OUT)/fuzz-render

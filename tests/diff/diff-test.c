@@ -6,7 +6,8 @@
  * tree, the edits and both views.
  *
  *   diff-test                  the whole suite
- *   diff-test --one NAME SEED  replay one tree verbosely (NAME: a test name)
+ *   diff-test --one NAME SEED [LAST]  replay one tree (or seeds SEED..LAST
+ *                              in one process) verbosely (NAME: a test)
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -96,7 +97,7 @@ static uint64_t seed_of(int ci, int i)
 	return (uint64_t)(ci + 1) * 1000000 + (uint64_t)i;
 }
 
-static int run_one(const char *name, uint64_t seed)
+static int run_one(const char *name, uint64_t seed, uint64_t last)
 {
 	struct diff_stats m = { 0 }, q = { 0 }, t = { 0 };
 	struct diff_run d = {
@@ -117,10 +118,17 @@ static int run_one(const char *name, uint64_t seed)
 	gen_default_params(&p);
 	cases[ci].tune(&p);
 	d.nr_edits = cases[ci].edits;
-	rnd_seed(&r, seed);
-	diff_one(&r, &p, &d);
-	printf("%s seed %llu: %ld/%ld/%ld views bad (main/root-quirk/open-txn)\n",
-	       name, (unsigned long long)seed, m.bad, q.bad, t.bad);
+	for (uint64_t first = seed; first == seed && 0;)
+		;
+	for (; seed <= last; seed++) {
+		d.seed = cur_seed = seed;
+		rnd_seed(&r, seed);
+		diff_one(&r, &p, &d);
+	}
+	printf("%s seeds %llu..%llu: %ld/%ld/%ld views bad "
+	       "(main/root-quirk/open-txn)\n", name,
+	       (unsigned long long)d.seed - (last - d.seed),
+	       (unsigned long long)last, m.bad, q.bad, t.bad);
 	return m.bad || q.bad || t.bad;
 }
 
@@ -133,13 +141,15 @@ int main(int argc, char **argv)
 
 	signal(SIGABRT, on_abort);
 	signal(SIGSEGV, on_abort);
-	if (argc == 4 && !strcmp(argv[1], "--one")) {
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "--one")) {
+		uint64_t first = strtoull(argv[3], NULL, 0);
+
 		cur_name = argv[2];
-		cur_seed = strtoull(argv[3], NULL, 0);
-		return run_one(argv[2], cur_seed);
+		return run_one(argv[2], first, argc == 5 ?
+			       strtoull(argv[4], NULL, 0) : first);
 	}
 	if (argc != 1) {
-		fprintf(stderr, "usage: diff-test [--one NAME SEED]\n");
+		fprintf(stderr, "usage: diff-test [--one NAME SEED [LAST]]\n");
 		return 2;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);

@@ -305,6 +305,9 @@ static int new_region(struct gctx *g, struct dt_tree *t, enum dt_kind k,
 	if ((k == DT_ROMD || k == DT_ROM || k == DT_RAM) && size > ALLOC_MAX &&
 	    (k == DT_ROMD || rnd_pct(g->r, 30)))
 		size = 1 + rnd_below(g->r, ALLOC_MAX);
+	/* a RAM block must be page-alignable: 2^64 and 2^64-1 are not */
+	if ((k == DT_ROM || k == DT_RAM) && size > DT_2_64 - 0x1000)
+		size = DT_2_64 - 0x1000;
 	i = dt_add_node(t, k, size);
 	/* rom devices always allocate; ram/rom only when small */
 	t->n[i].alloc = k == DT_ROMD || (size <= ALLOC_MAX && rnd_pct(g->r, 50));
