@@ -31,8 +31,13 @@ $(DIFF_OUT)/diff-test: $(DIFF_DIR)/diff-test.c $(DIFF_LIB_SRCS) $(DIFF_HDRS) $(D
 	$(CC) $(BASE_CFLAGS) -Iuserlib/include -o $@ $(DIFF_DIR)/diff-test.c \
 		$(DIFF_LIB_SRCS) $(BUILD)/lib/libmemdisp.a $(CORE_LDLIBS)
 
-CHECK_TARGETS += $(DIFF_OUT)/diff-test
-CHECK_SUITES += $(DIFF_OUT)/diff-test
+$(DIFF_OUT)/regress-test: $(DIFF_DIR)/regress-test.c $(DIFF_LIB_SRCS) $(DIFF_HDRS) $(DIFF_CORE_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -Iuserlib/include -o $@ $(DIFF_DIR)/regress-test.c \
+		$(DIFF_LIB_SRCS) $(BUILD)/lib/libmemdisp.a $(CORE_LDLIBS)
+
+CHECK_TARGETS += $(DIFF_OUT)/diff-test $(DIFF_OUT)/regress-test
+CHECK_SUITES += $(DIFF_OUT)/diff-test $(DIFF_OUT)/regress-test
 
 # libFuzzer build: the library's own sources, same sanitizer flags.
 DIFF_FZ_FLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
