@@ -16,7 +16,7 @@ struct state {
 	struct dt_tree t;
 	struct lib_inst L;
 	struct dt_edit log[MAX_LOG];
-	struct dt_tree before[MAX_LOG];	/* model before each logged edit */
+	int log_parent[MAX_LOG];	/* container before each logged edit */
 	int nlog;
 	int step;
 	struct dt_view model[DT_MAX_AS];	/* views at the last commit */
@@ -39,9 +39,14 @@ static void dump(struct state *s, int as, const char *why,
 		(unsigned long long)s->d->seed);
 	fprintf(f, "# edits so far:\n");
 	for (i = 0; i < s->nlog; i++) {
+		int saved = s->t.n[s->log[i].node].parent;
+
+		/* names never change; only del_subregion prints the parent */
+		s->t.n[s->log[i].node].parent = s->log_parent[i];
 		fprintf(f, "#   %d: ", i + 1);
-		dt_print_edit(f, &s->before[i], &s->log[i]);
+		dt_print_edit(f, &s->t, &s->log[i]);
 		fprintf(f, "\n");
+		s->t.n[s->log[i].node].parent = saved;
 	}
 	fprintf(f, "# tree now:\n");
 	dt_dump_tree(f, &s->t);
@@ -104,7 +109,7 @@ static void one_edit(struct state *s, struct rnd *r)
 	gen_edit(r, s->p, &s->t, &e);
 	if (s->nlog < MAX_LOG) {
 		s->log[s->nlog] = e;
-		s->before[s->nlog] = s->t;
+		s->log_parent[s->nlog] = s->t.n[e.node].parent;
 		s->nlog++;
 	}
 	lib_apply(&s->L, &s->t, &e);

@@ -219,15 +219,14 @@ void lib_teardown(struct lib_inst *L, const struct dt_tree *t)
 			memory_region_del_subregion(&L->mr[t->n[i].parent],
 						    &L->mr[i]);
 	memory_region_transaction_commit();
-	/*
-	 * Retired FlatViews still point at these regions (they have no owner
-	 * to hold them alive, as in QEMU); free the views before the caller
-	 * frees the memory the regions live in.
-	 */
-	memdisp_flatview_reclaim();
 	/* aliases point at lower indices: release from the top down */
 	for (i = t->nr_nodes - 1; i >= 0; i--)
 		object_unparent(OBJECT(&L->mr[i]));
-	/* finalizing a root retires the view cached on it: free that too */
+	/*
+	 * Retired FlatViews (of the destroyed address spaces, and those cached
+	 * on roots, retired when the roots are finalized) still point at these
+	 * owner-less regions; free them before the caller frees the memory the
+	 * regions live in.  One reclaim: each waits for an RCU grace period.
+	 */
 	memdisp_flatview_reclaim();
 }
