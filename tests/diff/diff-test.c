@@ -57,6 +57,12 @@ static void tune_quirks(struct gen_params *p)
 	p->max_as = 4;
 }
 
+static void tune_overflow(struct gen_params *p)
+{
+	p->local_overflow = true;
+	p->max_as = 4;
+}
+
 static const struct tcase cases[] = {
 	{ "static", "static trees, no edits", 4000, 0, tune_default },
 	{ "edits", "trees with 12 edits each, nested transactions",
@@ -69,6 +75,8 @@ static const struct tcase cases[] = {
 	  600, 4, tune_flat_many },
 	{ "roots", "any region as AS root, roots mapped/flagged, 6 edits",
 	  1500, 6, tune_quirks },
+	{ "overflow", "addr+size and alias offset+size past 2^64, 6 edits",
+	  1000, 6, tune_overflow },
 };
 
 #define NR_CASES ((int)(sizeof(cases) / sizeof(cases[0])))

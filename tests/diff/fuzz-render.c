@@ -7,8 +7,8 @@
  * commit and inside open transactions; a mismatch prints the dump and
  * aborts, so libFuzzer saves the input.
  *
- * First byte: bit 0 root quirks, bit 1 alias-heavy, bit 2 deep, bits 4-7
- * number of edit steps.
+ * First byte: bit 0 root quirks, bit 1 alias-heavy, bit 2 deep, bit 3
+ * addr+size past 2^64 inside parents, bits 4-7 number of edit steps.
  */
 #include <stdlib.h>
 
@@ -39,6 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p.kind_w[DT_IO] = 5;
 		p.max_nodes = 40;
 	}
+	p.local_overflow = data[0] & 8;
 	d.nr_edits = data[0] >> 4;
 	rnd_bytes(&r, data + 1, size - 1);
 	if (diff_one(&r, &p, &d)) {
