@@ -23,11 +23,11 @@ CORE_LDLIBS := $(URCU_LIBS) -lpthread
 ALL_TARGETS += $(CORE_SO) $(CORE_A) $(CORE_PC)
 INSTALL_TARGETS += core-install
 
-$(BUILD)/userlib/%.o: userlib/%.c $(CORE_HDRS) userlib/memdisp-internal.h lib/mdindex.h
+$(BUILD)/userlib/%.o: userlib/%.c $(CORE_HDRS) userlib/memdisp-internal.h lib/mdindex.h userlib/build.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(CORE_CFLAGS) -c -o $@ $<
 
-$(BUILD)/userlib/mdindex.o: $(CORE_MDX_SRC) lib/mdindex.h
+$(BUILD)/userlib/mdindex.o: $(CORE_MDX_SRC) lib/mdindex.h userlib/build.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(CORE_CFLAGS) -c -o $@ $<
 

@@ -182,6 +182,8 @@ uint8_t md_dirty_log_mask(MemoryRegion *mr)
 /* ---------------------------------------------------------------------- */
 /* Object life cycle. */
 
+static void md_cache_forget(MemoryRegion *mr);
+
 static void memory_region_finalize(Object *obj)
 {
 	MemoryRegion *mr = (MemoryRegion *)obj;
@@ -214,10 +216,7 @@ static void memory_region_finalize(Object *obj)
 		mr->coalesced = c->next;
 		free(c);
 	}
-	if (mr->md_fv) {
-		md_flatview_put(mr->md_fv);
-		mr->md_fv = NULL;
-	}
+	md_cache_forget(mr);
 	free((char *)mr->name);
 	mr->name = NULL;
 	free(mr->ioeventfds);
@@ -1226,6 +1225,49 @@ static void md_update_pass(AddressSpace *as, const FlatView *old,
 /* ---------------------------------------------------------------------- */
 /* Commit. */
 
+/*
+ * Regions holding a cached view (as the simplified root of some address
+ * space).  A cache entry no address space uses any more is dropped after
+ * each commit, so views (and the references they hold) do not linger.
+ */
+static MemoryRegion **md_cached;
+static size_t md_nr_cached, md_cap_cached;
+
+static void md_cache_forget(MemoryRegion *mr)
+{
+	size_t i;
+
+	for (i = 0; i < md_nr_cached; i++) {
+		if (md_cached[i] == mr) {
+			md_cached[i] = md_cached[--md_nr_cached];
+			break;
+		}
+	}
+	if (mr->md_fv) {
+		md_flatview_put(mr->md_fv);
+		mr->md_fv = NULL;
+	}
+}
+
+static void md_cache_prune(void)
+{
+	size_t i = 0;
+
+	while (i < md_nr_cached) {
+		MemoryRegion *mr = md_cached[i];
+
+		if (mr->md_fv && mr->md_fv->ref > 1) {
+			i++;
+			continue;
+		}
+		md_cached[i] = md_cached[--md_nr_cached];
+		if (mr->md_fv) {
+			md_flatview_put(mr->md_fv);
+			mr->md_fv = NULL;
+		}
+	}
+}
+
 static FlatView *md_view_for(MemoryRegion *physmr, unsigned long gen)
 {
 	FlatView *v;
@@ -1241,8 +1283,16 @@ static FlatView *md_view_for(MemoryRegion *physmr, unsigned long gen)
 	if (physmr->md_fv && physmr->md_fv_gen == gen)
 		return physmr->md_fv;
 	v = md_render(physmr);
-	if (physmr->md_fv)
+	if (physmr->md_fv) {
 		md_flatview_put(physmr->md_fv);
+	} else {
+		if (md_nr_cached == md_cap_cached) {
+			md_cap_cached = md_cap_cached ? md_cap_cached * 2 : 16;
+			md_cached = md_realloc(md_cached, md_cap_cached *
+					       sizeof(*md_cached));
+		}
+		md_cached[md_nr_cached++] = physmr;
+	}
 	physmr->md_fv = v;
 	physmr->md_fv_gen = gen;
 	return v;
@@ -1293,6 +1343,7 @@ static void md_update_topology(void)
 		md_as_update_ioeventfds(as, false, NULL);
 	}
 	md_force_all = false;
+	md_cache_prune();
 	for (l = md_listeners_first; l; l = l->md_next)
 		if (l->commit)
 			l->commit(l);
@@ -1442,7 +1493,8 @@ void address_space_init(AddressSpace *as, MemoryRegion *root,
 	else
 		md_as_first = as;
 	md_as_last = as;
-	md_as_set_view(as, md_gen, true);
+	/* rendered before this transaction's edits: stale if any follow */
+	md_as_set_view(as, md_gen - 1, true);
 }
 
 void address_space_destroy(AddressSpace *as)
@@ -1469,6 +1521,7 @@ void address_space_destroy(AddressSpace *as)
 	free(as->name);
 	as->name = NULL;
 	memory_region_unref(as->root);
+	md_cache_prune();
 	md_flatview_gc(false);
 }
 
