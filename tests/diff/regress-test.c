@@ -148,6 +148,26 @@ int main(void)
 		run("set_address of a simplified flatview root (alias target)",
 		    &t, e, 2, 2);
 	}
+	/* 4: mapping an AS root into another container gives it an addr */
+	dt_init(&t);
+	t.nr_as = 2;
+	root = node(&t, -1, DT_CONTAINER, DT_2_64, 0);
+	x = node(&t, root, DT_RAM, 0x1000, 0x100000);
+	c = node(&t, -1, DT_CONTAINER, 0x10000, 0);
+	a = node(&t, c, DT_RAM, 0x1000, 0x1000);
+	b = node(&t, c, DT_RAM, 0x1000, 0x3000);
+	t.as_root[0] = root;
+	t.as_root[1] = c;
+	{
+		struct dt_edit e[] = {
+			ed(E_ENABLE, x, 0, false),	/* warm-up */
+			{ .op = E_ADD, .node = c, .parent = root,
+			  .v = 0x40000, .overlap = false },
+		};
+
+		run("add_subregion of a region that is an AS root", &t, e, 2,
+		    2);
+	}
 	printf("1..%d\n", test_no);
 	return failed ? 1 : 0;
 }
