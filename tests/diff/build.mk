@@ -5,6 +5,7 @@
 #
 #   build/tests/diff/model-test   self-test of the model (no library needed)
 #   build/tests/diff/diff-test    >10,000 fixed-seed trees: library vs model
+#   build/tests/diff/regress-test minimal reproducers of library bugs found
 #   make fuzz                     libFuzzer run, FUZZ_TIME seconds (60)
 
 DIFF_DIR := tests/diff

@@ -64,9 +64,9 @@ static void tune_overflow(struct gen_params *p)
 }
 
 static const struct tcase cases[] = {
-	{ "static", "static trees, no edits", 4000, 0, tune_default },
+	{ "static", "static trees, no edits", 5000, 0, tune_default },
 	{ "edits", "trees with 12 edits each, nested transactions",
-	  2500, 12, tune_default },
+	  4000, 12, tune_default },
 	{ "alias", "alias-heavy trees (aliases of aliases), 6 edits",
 	  1500, 6, tune_alias },
 	{ "deep", "deeply nested containers/io regions, 6 edits",
