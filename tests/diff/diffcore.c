@@ -36,8 +36,12 @@ static void dump(struct state *s, int as, const char *why,
 	s->d->max_dumps--;
 	fprintf(f, "# MISMATCH (%s): %s seed %llu, step %d, address space %d\n",
 		why, s->d->label, (unsigned long long)s->d->seed, s->step, as);
-	fprintf(f, "# reproduce: diff-test --one %s %llu\n", s->d->label,
-		(unsigned long long)s->d->seed);
+	if (s->d->seed == DIFF_SEED_FUZZ)
+		fprintf(f, "# reproduce: fuzz-render CRASH-FILE (libFuzzer "
+			"saves the input, see artifact_prefix)\n");
+	else
+		fprintf(f, "# reproduce: diff-test --one %s %llu\n",
+			s->d->label, (unsigned long long)s->d->seed);
 	fprintf(f, "# edits so far:\n");
 	for (i = 0; i < s->nlog; i++) {
 		int saved = s->t.n[s->log[i].node].parent;

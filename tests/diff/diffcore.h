@@ -17,6 +17,9 @@ struct diff_stats {
 	long bad;		/* mismatching views */
 };
 
+/* seed value meaning "input from the fuzzer" */
+#define DIFF_SEED_FUZZ UINT64_MAX
+
 struct diff_run {
 	const char *label;	/* for dumps */
 	uint64_t seed;

@@ -20,7 +20,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct diff_stats m = { 0 }, q = { 0 }, t = { 0 };
 	struct diff_run d = {
-		.label = "fuzz", .max_dumps = 1, .out = stdout,
+		.label = "fuzz", .seed = DIFF_SEED_FUZZ, .max_dumps = 1,
+		.out = stdout,
 		.main = &m, .quirk = &q, .txn = &t,
 	};
 	struct gen_params p;
