@@ -78,6 +78,7 @@ void gen_default_params(struct gen_params *p)
 	p->kind_w[DT_ROM] = 1;
 	p->kind_w[DT_ROMD] = 1;
 	p->kind_w[DT_ALIAS] = 4;
+	p->kind_w[DT_IOMMU] = 1;
 }
 
 /* Per-tree scale: small windows give many overlaps, huge ones the corners. */
@@ -433,7 +434,7 @@ void gen_edit(struct rnd *r, const struct gen_params *p,
 			return;
 		case E_SIZE:
 			if (n->kind != DT_CONTAINER && n->kind != DT_IO &&
-			    n->kind != DT_ALIAS)
+			    n->kind != DT_ALIAS && n->kind != DT_IOMMU)
 				continue;
 			e->v = dt_size_arg(rnd_pct(r, 50) ? gen_size(&g) :
 				gen_size_in(&g, n->parent >= 0 ?

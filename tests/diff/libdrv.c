@@ -30,13 +30,29 @@ static const MemoryRegionOps dummy_ops = {
 	.endianness = DEVICE_NATIVE_ENDIAN,
 };
 
+static IOMMUTLBEntry dummy_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
+				     IOMMUAccessFlags flag, int iommu_idx)
+{
+	IOMMUTLBEntry e = { .iova = addr, .translated_addr = addr,
+			    .addr_mask = 0xfff, .perm = IOMMU_NONE };
+
+	(void)iommu;
+	(void)flag;
+	(void)iommu_idx;
+	return e;
+}
+
+static const IOMMUMemoryRegionClass dummy_iommu_class = {
+	.translate = dummy_translate,
+};
+
 /* Backing for RAM given by pointer: never accessed by these tests. */
 static uint8_t fake_ram[64];
 
 static void init_one(struct lib_inst *L, const struct dt_tree *t, int i)
 {
 	const struct dt_node *n = &t->n[i];
-	MemoryRegion *mr = &L->mr[i];
+	MemoryRegion *mr = LIB_MR(L, i);
 	uint64_t size = dt_size_arg(n->size);
 
 	switch (n->kind) {
@@ -70,8 +86,17 @@ static void init_one(struct lib_inst *L, const struct dt_tree *t, int i)
 					      n->name, size, &error_abort);
 		break;
 	case DT_ALIAS:
-		memory_region_init_alias(mr, NULL, n->name, &L->mr[n->target],
+		memory_region_init_alias(mr, NULL, n->name, LIB_MR(L, n->target),
 					 n->alias_offset, size);
+		break;
+	case DT_IOMMU:
+		if (memdisp_iommu_class_register("diff-iommu",
+						 &dummy_iommu_class)) {
+			fprintf(stderr, "iommu class registration failed\n");
+			abort();
+		}
+		memory_region_init_iommu(&L->slot[i], sizeof(L->slot[i]),
+					 "diff-iommu", NULL, n->name, size);
 		break;
 	default:
 		abort();
@@ -103,17 +128,17 @@ void lib_build(struct lib_inst *L, const struct dt_tree *t, bool in_txn)
 		const struct dt_node *n = &t->n[order[j]];
 
 		if (n->prio == 0 && (n->seq & 1))
-			memory_region_add_subregion(&L->mr[n->parent], n->addr,
-						    &L->mr[order[j]]);
+			memory_region_add_subregion(LIB_MR(L, n->parent), n->addr,
+						    LIB_MR(L, order[j]));
 		else
-			memory_region_add_subregion_overlap(&L->mr[n->parent],
+			memory_region_add_subregion_overlap(LIB_MR(L, n->parent),
 							    n->addr,
-							    &L->mr[order[j]],
+							    LIB_MR(L, order[j]),
 							    n->prio);
 	}
 	for (i = 0; i < t->nr_nodes; i++) {
 		const struct dt_node *n = &t->n[i];
-		MemoryRegion *mr = &L->mr[i];
+		MemoryRegion *mr = LIB_MR(L, i);
 
 		if (n->parent < 0 && n->addr)
 			memory_region_set_address(mr, n->addr);
@@ -127,7 +152,7 @@ void lib_build(struct lib_inst *L, const struct dt_tree *t, bool in_txn)
 			memory_region_rom_device_set_romd(mr, false);
 	}
 	for (i = 0; i < t->nr_as; i++)
-		address_space_init(&L->as[i], &L->mr[t->as_root[i]], "as");
+		address_space_init(&L->as[i], LIB_MR(L, t->as_root[i]), "as");
 	if (in_txn)
 		memory_region_transaction_commit();
 }
@@ -135,7 +160,7 @@ void lib_build(struct lib_inst *L, const struct dt_tree *t, bool in_txn)
 void lib_apply(struct lib_inst *L, const struct dt_tree *t,
 	       const struct dt_edit *e)
 {
-	MemoryRegion *mr = &L->mr[e->node];
+	MemoryRegion *mr = LIB_MR(L, e->node);
 
 	switch (e->op) {
 	case E_ENABLE:
@@ -151,14 +176,14 @@ void lib_apply(struct lib_inst *L, const struct dt_tree *t,
 		memory_region_set_alias_offset(mr, e->v);
 		break;
 	case E_DEL:
-		memory_region_del_subregion(&L->mr[t->n[e->node].parent], mr);
+		memory_region_del_subregion(LIB_MR(L, t->n[e->node].parent), mr);
 		break;
 	case E_ADD:
 		if (e->overlap)
-			memory_region_add_subregion_overlap(&L->mr[e->parent],
+			memory_region_add_subregion_overlap(LIB_MR(L, e->parent),
 							    e->v, mr, e->prio);
 		else
-			memory_region_add_subregion(&L->mr[e->parent], e->v,
+			memory_region_add_subregion(LIB_MR(L, e->parent), e->v,
 						    mr);
 		break;
 	case E_READONLY:
@@ -193,8 +218,9 @@ static bool walk_cb(const struct memdisp_flat_range *r, void *opaque)
 		.node = -2,
 	};
 
-	if (r->mr >= c->L->mr && r->mr < c->L->mr + c->L->nr_nodes)
-		d.node = (int)(r->mr - c->L->mr);
+	for (int i = 0; i < c->L->nr_nodes; i++)
+		if (r->mr == LIB_MR(c->L, i))
+			d.node = i;
 	dt_view_push(c->v, &d);
 	return false;
 }
@@ -216,12 +242,12 @@ void lib_teardown(struct lib_inst *L, const struct dt_tree *t)
 	memory_region_transaction_begin();
 	for (i = 0; i < t->nr_nodes; i++)
 		if (t->n[i].parent >= 0)
-			memory_region_del_subregion(&L->mr[t->n[i].parent],
-						    &L->mr[i]);
+			memory_region_del_subregion(LIB_MR(L, t->n[i].parent),
+						    LIB_MR(L, i));
 	memory_region_transaction_commit();
 	/* aliases point at lower indices: release from the top down */
 	for (i = t->nr_nodes - 1; i >= 0; i--)
-		object_unparent(OBJECT(&L->mr[i]));
+		object_unparent(OBJECT(LIB_MR(L, i)));
 	/*
 	 * Retired FlatViews (of the destroyed address spaces, and those cached
 	 * on roots, retired when the roots are finalized) still point at these

@@ -11,12 +11,18 @@
 
 #include "gen.h"
 
+/*
+ * Every region lives in an IOMMUMemoryRegion slot (it starts with its
+ * MemoryRegion), so any node can be an IOMMU region.
+ */
 struct lib_inst {
-	MemoryRegion mr[DT_MAX_NODES];
+	IOMMUMemoryRegion slot[DT_MAX_NODES];
 	AddressSpace as[DT_MAX_AS];
 	int nr_nodes;
 	int nr_as;
 };
+
+#define LIB_MR(L, i) (&(L)->slot[i].parent_obj)
 
 /* Build t in the library; @in_txn wraps the whole build in a transaction. */
 void lib_build(struct lib_inst *L, const struct dt_tree *t, bool in_txn);

@@ -26,6 +26,7 @@ static const char *const kind_names[DT_KIND_NR] = {
 	[DT_ROM] = "rom",
 	[DT_ROMD] = "romdev",
 	[DT_ALIAS] = "alias",
+	[DT_IOMMU] = "iommu",
 };
 
 const char *dt_kind_name(enum dt_kind k)

@@ -32,6 +32,7 @@ enum dt_kind {
 	DT_ROM,		/* memory_region_init_rom: RAM, readonly */
 	DT_ROMD,	/* memory_region_init_rom_device */
 	DT_ALIAS,	/* memory_region_init_alias */
+	DT_IOMMU,	/* memory_region_init_iommu: terminates like io */
 	DT_KIND_NR,
 };
 
@@ -80,7 +81,8 @@ struct dt_view {
 /* Does a region of this kind fill the gaps its children leave? */
 static inline bool dt_terminates(enum dt_kind k)
 {
-	return k == DT_IO || k == DT_RAM || k == DT_ROM || k == DT_ROMD;
+	return k == DT_IO || k == DT_RAM || k == DT_ROM || k == DT_ROMD ||
+	       k == DT_IOMMU;
 }
 
 void dt_init(struct dt_tree *t);
