@@ -114,6 +114,7 @@ static int run_one(const char *name, uint64_t seed, uint64_t last)
 	};
 	struct gen_params p;
 	struct rnd r;
+	uint64_t s;
 	int ci;
 
 	for (ci = 0; ci < NR_CASES; ci++)
@@ -126,17 +127,15 @@ static int run_one(const char *name, uint64_t seed, uint64_t last)
 	gen_default_params(&p);
 	cases[ci].tune(&p);
 	d.nr_edits = cases[ci].edits;
-	for (uint64_t first = seed; first == seed && 0;)
-		;
-	for (; seed <= last; seed++) {
-		d.seed = cur_seed = seed;
-		rnd_seed(&r, seed);
+	for (s = seed; s <= last; s++) {
+		d.seed = cur_seed = s;
+		rnd_seed(&r, s);
 		diff_one(&r, &p, &d);
 	}
 	printf("%s seeds %llu..%llu: %ld/%ld/%ld views bad "
 	       "(main/root-quirk/open-txn)\n", name,
-	       (unsigned long long)d.seed - (last - d.seed),
-	       (unsigned long long)last, m.bad, q.bad, t.bad);
+	       (unsigned long long)seed, (unsigned long long)last, m.bad,
+	       q.bad, t.bad);
 	return m.bad || q.bad || t.bad;
 }
 

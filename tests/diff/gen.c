@@ -81,6 +81,12 @@ void gen_default_params(struct gen_params *p)
 	p->kind_w[DT_IOMMU] = 1;
 }
 
+/*
+ * C leaves the evaluation order of arguments and operands unspecified
+ * (gcc and clang differ), so every value drawn from the stream is drawn in
+ * a statement of its own: a seed must give the same tree with any compiler.
+ */
+
 /* Per-tree scale: small windows give many overlaps, huge ones the corners. */
 enum scale { SC_TINY, SC_PAGE, SC_HUGE, SC_NR };
 
@@ -102,7 +108,8 @@ static u128 fix_size(u128 s)
 static u128 gen_size(struct gctx *g)
 {
 	struct rnd *r = g->r;
-	unsigned k;
+	unsigned k, d;
+	uint64_t v;
 
 	switch (rnd_below(r, 8)) {
 	case 0:
@@ -112,8 +119,8 @@ static u128 gen_size(struct gctx *g)
 		return fix_size((u128)1 << k);
 	case 2:
 		k = rnd_below(r, 65);
-		return fix_size(((u128)1 << k) - rnd_below(r, 3) +
-				rnd_below(r, 3));
+		d = rnd_below(r, 3);
+		return fix_size(((u128)1 << k) - d + rnd_below(r, 3));
 	case 3:
 		return fix_size(rnd_u64(r));
 	default:
@@ -125,7 +132,8 @@ static u128 gen_size(struct gctx *g)
 	case SC_PAGE:
 		return (u128)0x1000 * (1 + rnd_below(r, 16));
 	default:
-		return fix_size(rnd_u64(r) >> rnd_below(r, 64));
+		v = rnd_u64(r);
+		return fix_size(v >> rnd_below(r, 64));
 	}
 }
 
@@ -183,7 +191,8 @@ static uint64_t gen_pos(struct gctx *g, u128 span, u128 size)
 			a = 0x1000ULL * rnd_below(r, 24);
 			break;
 		default:
-			a = rnd_u64(r) >> rnd_below(r, 64);
+			a = rnd_u64(r);
+			a >>= rnd_below(r, 64);
 			break;
 		}
 		if (a >= lim)
@@ -211,7 +220,8 @@ static u128 gen_size_in(struct gctx *g, u128 span)
 		    1 + rnd_u64(r) % (uint64_t)span;
 		break;
 	case 2:
-		s = (span >> rnd_below(r, 4)) - rnd_below(r, 4);
+		s = span >> rnd_below(r, 4);
+		s -= rnd_below(r, 4);
 		break;
 	default:
 		return gen_size(g);
@@ -359,10 +369,12 @@ void gen_tree(struct rnd *r, const struct gen_params *p, struct dt_tree *t)
 			span = t->n[par].size;
 		new_region(&g, t, k, rnd_pct(r, 65) ? gen_size_in(&g, span) :
 			   gen_size(&g));
-		if (par >= 0 && !dt_would_cycle(t, par, i))
-			dt_add_subregion(t, par, i,
-					 gen_pos(&g, span, t->n[i].size),
+		if (par >= 0 && !dt_would_cycle(t, par, i)) {
+			uint64_t addr = gen_pos(&g, span, t->n[i].size);
+
+			dt_add_subregion(t, par, i, addr,
 					 rnd_pct(r, 50) ? 0 : gen_prio(r));
+		}
 	}
 	if (p->root_quirks) {
 		/* roots mapped elsewhere (their addr then shifts the view) */
@@ -372,11 +384,12 @@ void gen_tree(struct rnd *r, const struct gen_params *p, struct dt_tree *t)
 			if (!rnd_pct(r, 15))
 				continue;
 			par = pick_parent(&g, t, i, t->nr_nodes);
-			if (par >= 0)
-				dt_add_subregion(t, par, i,
-						 gen_pos(&g, t->n[par].size,
-							 t->n[i].size),
-						 gen_prio(r));
+			if (par >= 0) {
+				uint64_t addr = gen_pos(&g, t->n[par].size,
+							t->n[i].size);
+
+				dt_add_subregion(t, par, i, addr, gen_prio(r));
+			}
 		}
 		/* any region as an AS root */
 		for (a = 0; a < t->nr_as; a++)
