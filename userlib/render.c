@@ -10,32 +10,49 @@
  * region with contiguous offsets and equal attributes are merged.
  *
  * QEMU keeps the ranges in a sorted array and scans it from the start for
- * every region, which is quadratic.  Here the ranges rendered so far live
- * in a treap keyed by start address, so finding the gaps inside a span
- * costs O(log n + ranges in the span).
+ * every region, which is quadratic.  Here the union of what is rendered
+ * lives in a treap of merged intervals (see struct rctx), so a render
+ * costs O(n log n) whatever the overlaps.
  */
 #include <string.h>
 
 #include "memdisp-internal.h"
 
-struct rnode {
-	Int128 start;
-	Int128 end;		/* exclusive */
-	MemoryRegion *mr;
-	hwaddr offset_in_region;
+/*
+ * The renderer keeps two things:
+ *  - the output ranges, appended as they are rendered (sorted at the end);
+ *  - the union of everything rendered so far, as disjoint, non-touching
+ *    intervals in a treap keyed by start.  Filling [s, e) looks up the
+ *    intervals inside, emits the gaps, and replaces them all by one
+ *    interval: every interval is inserted and removed once, so regions
+ *    that lie behind many already-rendered ranges cost no rescans.
+ */
+struct unode {
+	uint64_t start;
+	uint64_t last;		/* inclusive: intervals may end at 2^64 - 1 */
 	uint32_t prio;
 	int l, r;
+};
+
+struct orange {
+	uint64_t start;
+	uint64_t last;
+	MemoryRegion *mr;
+	hwaddr offset_in_region;
 	uint8_t dirty_log_mask;
 	bool romd_mode, readonly, nonvolatile;
 };
 
 struct rctx {
-	struct rnode *n;
-	int nr, cap;
+	struct unode *u;
+	int nu, capu;
+	int freelist;
 	int root;
 	uint32_t rng;
-	int *hits;		/* scratch: nodes inside the span being filled */
-	int nhits, caphits;
+	struct orange *o;
+	size_t no, capo;
+	int *tmp;		/* scratch: intervals covered by one fill */
+	int ntmp, captmp;
 };
 
 static uint32_t rctx_rand(struct rctx *c)
@@ -47,116 +64,151 @@ static uint32_t rctx_rand(struct rctx *c)
 	return c->rng;
 }
 
-static int t_rot_right(struct rctx *c, int t)
+static int u_alloc(struct rctx *c, uint64_t start, uint64_t last)
 {
-	int l = c->n[t].l;
+	int x;
 
-	c->n[t].l = c->n[l].r;
-	c->n[l].r = t;
-	return l;
-}
-
-static int t_rot_left(struct rctx *c, int t)
-{
-	int r = c->n[t].r;
-
-	c->n[t].r = c->n[r].l;
-	c->n[r].l = t;
-	return r;
-}
-
-static int t_insert(struct rctx *c, int t, int x)
-{
-	if (t < 0)
-		return x;
-	if (c->n[x].start < c->n[t].start) {
-		c->n[t].l = t_insert(c, c->n[t].l, x);
-		if (c->n[c->n[t].l].prio > c->n[t].prio)
-			t = t_rot_right(c, t);
+	if (c->freelist >= 0) {
+		x = c->freelist;
+		c->freelist = c->u[x].l;
 	} else {
-		c->n[t].r = t_insert(c, c->n[t].r, x);
-		if (c->n[c->n[t].r].prio > c->n[t].prio)
-			t = t_rot_left(c, t);
+		if (c->nu == c->capu) {
+			c->capu = c->capu ? c->capu * 2 : 64;
+			c->u = md_realloc(c->u, c->capu * sizeof(*c->u));
+		}
+		x = c->nu++;
 	}
-	return t;
+	c->u[x].start = start;
+	c->u[x].last = last;
+	c->u[x].prio = rctx_rand(c);
+	c->u[x].l = c->u[x].r = -1;
+	return x;
 }
 
-/* Collect, in address order, the nodes intersecting [lo, hi). */
-static void t_collect(struct rctx *c, int t, Int128 lo, Int128 hi)
+/* Split @t into *@l (start < @key) and *@r (start >= @key). */
+static void u_split(struct rctx *c, int t, Int128 key, int *l, int *r)
+{
+	if (t < 0) {
+		*l = *r = -1;
+		return;
+	}
+	if ((Int128)c->u[t].start < key) {
+		int rl, rr;
+
+		u_split(c, c->u[t].r, key, &rl, &rr);
+		c->u[t].r = rl;
+		*l = t;
+		*r = rr;
+	} else {
+		int ll, lr;
+
+		u_split(c, c->u[t].l, key, &ll, &lr);
+		c->u[t].l = lr;
+		*l = ll;
+		*r = t;
+	}
+}
+
+/* Join two treaps, every start in @a below every start in @b. */
+static int u_merge(struct rctx *c, int a, int b)
+{
+	if (a < 0)
+		return b;
+	if (b < 0)
+		return a;
+	if (c->u[a].prio > c->u[b].prio) {
+		c->u[a].r = u_merge(c, c->u[a].r, b);
+		return a;
+	}
+	c->u[b].l = u_merge(c, a, c->u[b].l);
+	return b;
+}
+
+/* Append the nodes of @t, in order, to c->tmp. */
+static void u_collect(struct rctx *c, int t)
 {
 	while (t >= 0) {
-		struct rnode *n = &c->n[t];
-
-		/* nodes left of n end at or before n->start */
-		if (n->start > lo)
-			t_collect(c, n->l, lo, hi);
-		n = &c->n[t];
-		if (n->start < hi && n->end > lo) {
-			if (c->nhits == c->caphits) {
-				c->caphits = c->caphits ? c->caphits * 2 : 64;
-				c->hits = md_realloc(c->hits,
-						     c->caphits * sizeof(int));
-			}
-			c->hits[c->nhits++] = t;
+		u_collect(c, c->u[t].l);
+		if (c->ntmp == c->captmp) {
+			c->captmp = c->captmp ? c->captmp * 2 : 64;
+			c->tmp = md_realloc(c->tmp, c->captmp * sizeof(int));
 		}
-		if (n->start >= hi)
-			return;
-		t = n->r;
+		c->tmp[c->ntmp++] = t;
+		t = c->u[t].r;
 	}
 }
 
-static void rctx_add(struct rctx *c, Int128 start, Int128 end,
-		     const struct rnode *tmpl, hwaddr offset)
+static void rctx_emit(struct rctx *c, Int128 start, Int128 end,
+		      const struct orange *tmpl, hwaddr offset)
 {
-	struct rnode *n;
+	struct orange *o;
 
-	if (c->nr == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 64;
-		c->n = md_realloc(c->n, c->cap * sizeof(*c->n));
+	if (c->no == c->capo) {
+		c->capo = c->capo ? c->capo * 2 : 64;
+		c->o = md_realloc(c->o, c->capo * sizeof(*c->o));
 	}
-	n = &c->n[c->nr];
-	*n = *tmpl;
-	n->start = start;
-	n->end = end;
-	n->offset_in_region = offset;
-	n->prio = rctx_rand(c);
-	n->l = n->r = -1;
-	c->root = t_insert(c, c->root, c->nr++);
+	o = &c->o[c->no++];
+	*o = *tmpl;
+	o->start = (uint64_t)start;
+	o->last = (uint64_t)(end - 1);
+	o->offset_in_region = offset;
 }
 
 /* Fill the gaps of [s, e) with @mr; @offset is the offset of @s in @mr. */
 static void rctx_fill(struct rctx *c, MemoryRegion *mr, Int128 s, Int128 e,
 		      hwaddr offset, bool readonly, bool nonvolatile)
 {
-	struct rnode tmpl = {
+	struct orange tmpl = {
 		.mr = mr,
 		.dirty_log_mask = md_dirty_log_mask(mr),
 		.romd_mode = mr->romd_mode,
 		.readonly = readonly,
 		.nonvolatile = nonvolatile,
 	};
-	Int128 pos = s;
-	int i, nhits;
+	Int128 pos = s, nstart = s, nend = e;	/* nend exclusive */
+	int l, m, r, i, x = -1;
 
-	c->nhits = 0;
-	t_collect(c, c->root, s, e);
-	nhits = c->nhits;
-	/*
-	 * rctx_add() may move c->n but not c->hits (no collect runs
-	 * meanwhile), so copy bounds out before adding.
-	 */
-	for (i = 0; i < nhits; i++) {
-		Int128 hs = c->n[c->hits[i]].start;
-		Int128 he = c->n[c->hits[i]].end;
+	u_split(c, c->root, s, &l, &r);
+	if (l >= 0) {
+		int t = l;
 
-		if (hs > pos)
-			rctx_add(c, pos, hs, &tmpl,
-				 offset + (hwaddr)(pos - s));
-		if (he > pos)
-			pos = he;
+		while (c->u[t].r >= 0)
+			t = c->u[t].r;
+		/* the interval just below s, if it reaches s or touches it */
+		if ((Int128)c->u[t].last + 1 >= s) {
+			int l2;
+
+			u_split(c, l, (Int128)c->u[t].start, &l2, &x);
+			l = l2;
+		}
+	}
+	/* intervals starting inside [s, e], e included: they touch */
+	u_split(c, r, e + 1, &m, &r);
+	c->ntmp = 0;
+	if (x >= 0)
+		u_collect(c, x);
+	u_collect(c, m);
+	for (i = 0; i < c->ntmp; i++) {
+		struct unode *n = &c->u[c->tmp[i]];
+		Int128 a = n->start, b = (Int128)n->last + 1;
+
+		if (a < nstart)
+			nstart = a;
+		if (b > nend)
+			nend = b;
+		if (a > pos && pos < e)
+			rctx_emit(c, pos, int128_min(a, e), &tmpl,
+				  offset + (hwaddr)(pos - s));
+		if (b > pos)
+			pos = b;
+		/* recycle the node */
+		n->l = c->freelist;
+		c->freelist = c->tmp[i];
 	}
 	if (pos < e)
-		rctx_add(c, pos, e, &tmpl, offset + (hwaddr)(pos - s));
+		rctx_emit(c, pos, e, &tmpl, offset + (hwaddr)(pos - s));
+	x = u_alloc(c, (uint64_t)nstart, (uint64_t)(nend - 1));
+	c->root = u_merge(c, u_merge(c, l, x), r);
 }
 
 static void render_mr(struct rctx *c, MemoryRegion *mr, Int128 base,
@@ -189,25 +241,11 @@ static void render_mr(struct rctx *c, MemoryRegion *mr, Int128 base,
 	rctx_fill(c, mr, s, e, (hwaddr)(s - base), readonly, nonvolatile);
 }
 
-static void t_inorder(struct rctx *c, int t, FlatView *v)
+static int orange_cmp(const void *pa, const void *pb)
 {
-	while (t >= 0) {
-		struct rnode *n;
-		FlatRange *fr;
+	const struct orange *a = pa, *b = pb;
 
-		t_inorder(c, c->n[t].l, v);
-		n = &c->n[t];
-		fr = &v->ranges[v->nr++];
-		fr->mr = n->mr;
-		fr->offset_in_region = n->offset_in_region;
-		fr->addr.start = n->start;
-		fr->addr.size = n->end - n->start;
-		fr->dirty_log_mask = n->dirty_log_mask;
-		fr->romd_mode = n->romd_mode;
-		fr->readonly = n->readonly;
-		fr->nonvolatile = n->nonvolatile;
-		t = n->r;
-	}
+	return a->start < b->start ? -1 : a->start > b->start;
 }
 
 static bool can_merge(const FlatRange *a, const FlatRange *b)
@@ -239,6 +277,32 @@ static void flatview_simplify(FlatView *v)
 
 static unsigned long md_fv_seq;
 
+/*
+ * A view references the owners of its root and of every range's region
+ * (QEMU's memory_region_ref()).  It keeps the owner pointers itself, so
+ * that freeing a retired view never reads a region that may have been
+ * finalized and freed meanwhile.
+ */
+static void md_flatview_take_owners(FlatView *v)
+{
+	Object *last = NULL;
+	unsigned int i, cap = 0;
+
+	for (i = 0; i <= v->nr; i++) {
+		MemoryRegion *mr = i < v->nr ? v->ranges[i].mr : v->root;
+		Object *o = mr ? mr->owner : NULL;
+
+		if (!o || o == last)
+			continue;
+		if (v->nr_owners == cap) {
+			cap = cap ? cap * 2 : 4;
+			v->owners = md_realloc(v->owners, cap * sizeof(*v->owners));
+		}
+		v->owners[v->nr_owners++] = object_ref(o);
+		last = o;
+	}
+}
+
 FlatView *md_flatview_new(MemoryRegion *root)
 {
 	FlatView *v = md_zalloc(sizeof(*v));
@@ -246,7 +310,6 @@ FlatView *md_flatview_new(MemoryRegion *root)
 	v->ref = 1;
 	v->root = root;
 	v->seq = ++md_fv_seq;
-	memory_region_ref(root);
 	return v;
 }
 
@@ -277,26 +340,60 @@ static void md_flatview_build_index(FlatView *v)
 	free(la);
 }
 
+/*
+ * Scratch space of the renderer, kept between renders: page faults on
+ * fresh buffers cost more than the rendering itself.  Rendering is done by
+ * the one thread that commits (the caller's big lock).
+ */
+static struct rctx md_scratch = { .root = -1, .freelist = -1,
+				  .rng = 0x9e3779b9u };
+
 FlatView *md_render(MemoryRegion *root)
 {
-	struct rctx c = { .root = -1, .rng = 0x9e3779b9u };
+	struct rctx *c = &md_scratch;
 	FlatView *v = md_flatview_new(root);
-	unsigned int i;
+	size_t i;
 
+	c->nu = 0;
+	c->no = 0;
+	c->root = -1;
+	c->freelist = -1;
 	if (root)
-		render_mr(&c, root, 0, 0, int128_2_64(), false, false);
-	v->ranges = md_realloc(NULL, (c.nr ? c.nr : 1) * sizeof(FlatRange));
-	v->nr_allocated = c.nr;
-	t_inorder(&c, c.root, v);
-	free(c.n);
-	free(c.hits);
+		render_mr(c, root, 0, 0, int128_2_64(), false, false);
+	qsort(c->o, c->no, sizeof(*c->o), orange_cmp);
+	v->ranges = md_realloc(NULL, (c->no ? c->no : 1) * sizeof(FlatRange));
+	v->nr_allocated = (unsigned int)c->no;
+	for (i = 0; i < c->no; i++) {
+		const struct orange *o = &c->o[i];
+		FlatRange *fr = &v->ranges[i];
+
+		fr->mr = o->mr;
+		fr->offset_in_region = o->offset_in_region;
+		fr->addr.start = o->start;
+		fr->addr.size = (Int128)o->last - o->start + 1;
+		fr->dirty_log_mask = o->dirty_log_mask;
+		fr->romd_mode = o->romd_mode;
+		fr->readonly = o->readonly;
+		fr->nonvolatile = o->nonvolatile;
+	}
+	v->nr = (unsigned int)c->no;
+	/* don't keep huge buffers after a one-off huge render */
+	if (c->capu > 4096 && c->nu < c->capu / 8) {
+		free(c->u);
+		c->u = NULL;
+		c->capu = 0;
+	}
+	if (c->capo > 4096 && c->no < c->capo / 8) {
+		free(c->o);
+		c->o = NULL;
+		c->capo = 0;
+	}
 	flatview_simplify(v);
 	if (v->nr < v->nr_allocated / 2 && v->nr) {
 		v->ranges = md_realloc(v->ranges, v->nr * sizeof(FlatRange));
 		v->nr_allocated = v->nr;
 	}
-	for (i = 0; i < v->nr; i++)
-		memory_region_ref(v->ranges[i].mr);
+	md_flatview_take_owners(v);
 	md_flatview_build_index(v);
 	return v;
 }
@@ -375,9 +472,9 @@ static void md_flatview_free(FlatView *v)
 {
 	unsigned int i;
 
-	for (i = 0; i < v->nr; i++)
-		memory_region_unref(v->ranges[i].mr);
-	memory_region_unref(v->root);
+	for (i = 0; i < v->nr_owners; i++)
+		object_unref(v->owners[i]);
+	free(v->owners);
 	free(v->ranges);
 	free(v->index_buf);
 	free(v);
