@@ -9,6 +9,9 @@
 #include "libdrv.h"
 
 #define MAX_LOG 128
+/* pseudo-ops in the edit log, so dumps show transaction boundaries */
+#define LOG_BEGIN E_OP_NR
+#define LOG_COMMIT (E_OP_NR + 1)
 
 struct state {
 	struct diff_run *d;
@@ -46,6 +49,12 @@ static void dump(struct state *s, int as, const char *why,
 	for (i = 0; i < s->nlog; i++) {
 		int saved = s->t.n[s->log[i].node].parent;
 
+		if ((int)s->log[i].op >= LOG_BEGIN) {
+			fprintf(f, "#   %s\n", (int)s->log[i].op == LOG_BEGIN ?
+				"memory_region_transaction_begin()" :
+				"memory_region_transaction_commit()");
+			continue;
+		}
 		/* names never change; only del_subregion prints the parent */
 		s->t.n[s->log[i].node].parent = s->log_parent[i];
 		fprintf(f, "#   %d: ", i + 1);
@@ -120,6 +129,20 @@ static void compare_open(struct state *s)
 	}
 }
 
+static void log_txn(struct state *s, int what)
+{
+	if (s->nlog < MAX_LOG) {
+		memset(&s->log[s->nlog], 0, sizeof(s->log[0]));
+		s->log[s->nlog].op = what;
+		s->log_parent[s->nlog] = 0;
+		s->nlog++;
+	}
+	if (what == LOG_BEGIN)
+		memory_region_transaction_begin();
+	else
+		memory_region_transaction_commit();
+}
+
 static void one_edit(struct state *s, struct rnd *r)
 {
 	struct dt_edit e;
@@ -154,21 +177,21 @@ long diff_one(struct rnd *r, const struct gen_params *p, struct diff_run *d)
 
 			snapshot(s);
 			for (k = 0; k < depth; k++)
-				memory_region_transaction_begin();
+				log_txn(s, LOG_BEGIN);
 			n = 1 + rnd_below(r, 4);
 			for (i = 0; i < n; i++) {
 				if (rnd_pct(r, 20)) {
-					memory_region_transaction_begin();
+					log_txn(s, LOG_BEGIN);
 					depth++;
 				} else if (depth > 1 && rnd_pct(r, 20)) {
-					memory_region_transaction_commit();
+					log_txn(s, LOG_COMMIT);
 					depth--;
 				}
 				one_edit(s, r);
 				compare_open(s);
 			}
 			while (depth-- > 0)
-				memory_region_transaction_commit();
+				log_txn(s, LOG_COMMIT);
 		} else {
 			one_edit(s, r);
 		}

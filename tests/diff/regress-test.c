@@ -12,6 +12,10 @@
 
 static int test_no, failed;
 
+/* pseudo-edits: transaction boundaries (views compared at depth 0 only) */
+#define T_BEGIN ((enum dt_op)E_OP_NR)
+#define T_COMMIT ((enum dt_op)(E_OP_NR + 1))
+
 static int node(struct dt_tree *t, int parent, enum dt_kind k, u128 size,
 		uint64_t addr)
 {
@@ -32,24 +36,32 @@ static void run(const char *name, struct dt_tree *t, const struct dt_edit *e,
 {
 	static struct lib_inst L;
 	struct dt_view lv, mv;
-	int s, a, bad = 0;
+	int s, a, bad = 0, depth = 0;
 
 	dt_view_init(&lv);
 	dt_view_init(&mv);
 	lib_build(&L, t, false);
 	for (s = 0; s <= ne; s++) {
-		if (s > 0) {
+		if (s > 0 && e[s - 1].op == T_BEGIN) {
+			memory_region_transaction_begin();
+			depth++;
+		} else if (s > 0 && e[s - 1].op == T_COMMIT) {
+			memory_region_transaction_commit();
+			depth--;
+		} else if (s > 0) {
 			lib_apply(&L, t, &e[s - 1]);
 			dt_apply_edit(t, &e[s - 1]);
 		}
-		for (a = 0; s >= from && a < t->nr_as; a++) {
+		for (a = 0; s >= from && !depth && a < t->nr_as; a++) {
 			lib_view(&L, a, &lv);
 			dt_render(t, a, true, &mv);
 			if (dt_view_eq(&lv, &mv, true))
 				continue;
 			if (!bad++) {
 				printf("# %s: step %d", name, s);
-				if (s) {
+				if (s && e[s - 1].op == T_COMMIT) {
+					printf(" after commit");
+				} else if (s) {
 					printf(" after ");
 					dt_print_edit(stdout, t, &e[s - 1]);
 				}
@@ -167,6 +179,27 @@ int main(void)
 
 		run("add_subregion of a region that is an AS root", &t, e, 2,
 		    2);
+	}
+	/* 5: in one transaction: disable an unmapped region, map it, enable
+	 * it again (diff-test --one edits 2002691 in its smallest form) */
+	dt_init(&t);
+	t.nr_as = 1;
+	root = node(&t, -1, DT_CONTAINER, DT_2_64, 0);
+	x = node(&t, root, DT_RAM, 0x1000, 0x100000);
+	a = node(&t, -1, DT_RAM, 0x1000, 0);
+	t.as_root[0] = root;
+	{
+		struct dt_edit e[] = {
+			ed(E_ENABLE, x, 0, false),	/* warm-up */
+			ed(T_BEGIN, 0, 0, false),
+			ed(E_ENABLE, a, 0, false),
+			{ .op = E_ADD, .node = a, .parent = root, .v = 0 },
+			ed(E_ENABLE, a, 0, true),
+			ed(T_COMMIT, 0, 0, false),
+		};
+
+		run("disable, map, enable an unmapped region in one "
+		    "transaction", &t, e, 6, 6);
 	}
 	printf("1..%d\n", test_no);
 	return failed ? 1 : 0;
