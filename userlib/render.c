@@ -500,8 +500,9 @@ void md_flatview_gc(bool force)
 
 	if (!md_graveyard)
 		return;
-	if (!force && md_graveyard_views < 256 &&
-	    md_graveyard_ranges < (1UL << 20))
+	/* small batches: freed memory is reused while still in cache */
+	if (!force && md_graveyard_views < 16 &&
+	    md_graveyard_ranges < (1UL << 18))
 		return;
 	/* A commit from inside a read-side section (an MMIO callback that
 	 * remaps) must not wait for itself: retry at a later commit. */

@@ -356,7 +356,7 @@ struct AddressSpace {
  * memory_region_init() - a pure container
  * @mr: the region
  * @owner: object that owns it (its references go to @owner), or NULL
- * @name: name for mtree_info (copied; may be NULL: prints "(null)"-free "")
+ * @name: name for mtree_info (copied; NULL prints as "(null)")
  * @size: size in bytes; UINT64_MAX means 2^64
  */
 void memory_region_init(MemoryRegion *mr, Object *owner, const char *name,
