@@ -107,10 +107,10 @@ static uint64_t seed_of(int ci, int i)
 
 static int run_one(const char *name, uint64_t seed, uint64_t last)
 {
-	struct diff_stats m = { 0 }, q = { 0 }, t = { 0 };
+	struct diff_stats m = { 0 }, q = { 0 }, t = { 0 }, api = { 0 };
 	struct diff_run d = {
 		.label = name, .seed = seed, .max_dumps = 100,
-		.out = stdout, .main = &m, .quirk = &q, .txn = &t,
+		.out = stdout, .main = &m, .quirk = &q, .txn = &t, .api = &api,
 	};
 	struct gen_params p;
 	struct rnd r;
@@ -132,16 +132,16 @@ static int run_one(const char *name, uint64_t seed, uint64_t last)
 		rnd_seed(&r, s);
 		diff_one(&r, &p, &d);
 	}
-	printf("%s seeds %llu..%llu: %ld/%ld/%ld views bad "
-	       "(main/root-quirk/open-txn)\n", name,
+	printf("%s seeds %llu..%llu: %ld/%ld/%ld/%ld views bad "
+	       "(main/root-quirk/open-txn/qemu-api)\n", name,
 	       (unsigned long long)seed, (unsigned long long)last, m.bad,
-	       q.bad, t.bad);
-	return m.bad || q.bad || t.bad;
+	       q.bad, t.bad, api.bad);
+	return m.bad || q.bad || t.bad || api.bad;
 }
 
 int main(int argc, char **argv)
 {
-	struct diff_stats quirk = { 0 }, txn = { 0 };
+	struct diff_stats quirk = { 0 }, txn = { 0 }, api = { 0 };
 	long total_trees = 0;
 	int ci, n = 0, failed = 0;
 	struct timespec t0, t1;
@@ -168,6 +168,7 @@ int main(int argc, char **argv)
 			.label = c->name, .nr_edits = c->edits,
 			.max_dumps = 2, .out = stdout,
 			.main = &m, .quirk = &quirk, .txn = &txn,
+			.api = &api,
 		};
 		struct gen_params p;
 		int i;
@@ -217,6 +218,18 @@ int main(int argc, char **argv)
 	} else {
 		printf("ok %d - diff: views do not change inside an open "
 		       "transaction\n", n);
+	}
+	n++;
+	printf("# QEMU API path: %ld views, %ld ranges\n", api.views,
+	       api.ranges);
+	if (api.bad || !api.views) {
+		failed++;
+		printf("not ok %d - diff: flatview_for_each_range agrees with "
+		       "memdisp_flatview_walk (%ld of %ld differ)\n", n,
+		       api.bad, api.views);
+	} else {
+		printf("ok %d - diff: flatview_for_each_range agrees with "
+		       "memdisp_flatview_walk\n", n);
 	}
 	n++;
 	clock_gettime(CLOCK_MONOTONIC, &t1);

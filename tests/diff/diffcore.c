@@ -84,6 +84,18 @@ static void compare_committed(struct state *s)
 		if (!dt_view_eq(&s->model[a], &s->plain, true))
 			st = s->d->quirk;
 		lib_view(&s->L, a, &s->lib);
+		if (s->d->api) {
+			lib_view_qemu_api(&s->L, a, &s->plain);
+			s->d->api->views++;
+			s->d->api->ranges += s->plain.nr;
+			if (!lib_views_same_layout(&s->lib, &s->plain)) {
+				s->d->api->bad++;
+				s->bad++;
+				dump(s, a, "flatview_for_each_range differs "
+				     "from memdisp_flatview_walk",
+				     "flatview_for_each_range", &s->plain);
+			}
+		}
 		ok = dt_view_eq(&s->lib, &s->model[a], true);
 		st->views++;
 		st->ranges += s->model[a].nr;

@@ -34,6 +34,8 @@ struct diff_run {
 	struct diff_stats *main;
 	struct diff_stats *quirk;
 	struct diff_stats *txn;	/* views read inside open transactions */
+	/* flatview_for_each_range() against memdisp_flatview_walk() */
+	struct diff_stats *api;
 };
 
 /*

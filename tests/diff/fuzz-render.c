@@ -18,11 +18,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct diff_stats m = { 0 }, q = { 0 }, t = { 0 };
+	struct diff_stats m = { 0 }, q = { 0 }, t = { 0 }, api = { 0 };
 	struct diff_run d = {
 		.label = "fuzz", .seed = DIFF_SEED_FUZZ, .max_dumps = 1,
 		.out = stdout,
-		.main = &m, .quirk = &q, .txn = &t,
+		.main = &m, .quirk = &q, .txn = &t, .api = &api,
 	};
 	struct gen_params p;
 	struct rnd r;

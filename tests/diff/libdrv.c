@@ -233,6 +233,49 @@ void lib_view(struct lib_inst *L, int as, struct dt_view *v)
 	memdisp_flatview_walk(&L->as[as], walk_cb, &c);
 }
 
+static bool qemu_cb(Int128 start, Int128 len, const MemoryRegion *mr,
+		    hwaddr offset_in_region, void *opaque)
+{
+	struct walk_ctx *c = opaque;
+	struct dt_range d = {
+		.start = (u128)start,
+		.end = (u128)start + (u128)len,
+		.offset = offset_in_region,
+		.node = -2,
+	};
+
+	for (int i = 0; i < c->L->nr_nodes; i++)
+		if (mr == LIB_MR(c->L, i))
+			d.node = i;
+	dt_view_push(c->v, &d);
+	return false;
+}
+
+void lib_view_qemu_api(struct lib_inst *L, int as, struct dt_view *v)
+{
+	struct walk_ctx c = { .L = L, .v = v };
+	FlatView *fv = address_space_get_flatview(&L->as[as]);
+
+	v->nr = 0;
+	flatview_for_each_range(fv, qemu_cb, &c);
+	flatview_unref(fv);
+}
+
+bool lib_views_same_layout(const struct dt_view *a, const struct dt_view *b)
+{
+	int i;
+
+	if (a->nr != b->nr)
+		return false;
+	for (i = 0; i < a->nr; i++)
+		if (a->r[i].start != b->r[i].start ||
+		    a->r[i].end != b->r[i].end ||
+		    a->r[i].node != b->r[i].node ||
+		    a->r[i].offset != b->r[i].offset)
+			return false;
+	return true;
+}
+
 void lib_teardown(struct lib_inst *L, const struct dt_tree *t)
 {
 	int i;

@@ -31,6 +31,13 @@ void lib_apply(struct lib_inst *L, const struct dt_tree *t,
 	       const struct dt_edit *e);
 /* Read address space @as's current flat view into v. */
 void lib_view(struct lib_inst *L, int as, struct dt_view *v);
+/*
+ * Same view through QEMU's own API (address_space_get_flatview() +
+ * flatview_for_each_range()); fills start, end, node and offset only.
+ */
+void lib_view_qemu_api(struct lib_inst *L, int as, struct dt_view *v);
+/* Do two views agree on start, end, region and offset of every range? */
+bool lib_views_same_layout(const struct dt_view *a, const struct dt_view *b);
 /* Destroy everything; @t is the current model state. */
 void lib_teardown(struct lib_inst *L, const struct dt_tree *t);
 
