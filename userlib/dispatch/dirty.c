@@ -38,8 +38,9 @@ int memdisp_dirty_init(struct memdisp_dirty_log *log, uint64_t max_length,
 	log->max_length = max_length;
 	log->npages = (max_length >> log->page_shift) +
 		      !!(max_length & (page_size - 1));
-	words = (log->npages + BPW - 1) / BPW;
-	if (words > SIZE_MAX / sizeof(unsigned long))
+	words = log->npages / BPW + !!(log->npages % BPW);
+	/* 64 GiB of bitmap per client (2 PiB of RAM at 4 KiB) is the cap. */
+	if (words > (1ULL << 36) / sizeof(unsigned long))
 		return -ENOMEM;
 
 	for (c = 0; c < MEMDISP_DIRTY_NUM; c++) {
@@ -234,7 +235,7 @@ uint64_t memdisp_dirty_count(const struct memdisp_dirty_log *log,
 
 	if ((unsigned int)client >= MEMDISP_DIRTY_NUM)
 		return 0;
-	words = (log->npages + BPW - 1) / BPW;
+	words = log->npages / BPW + !!(log->npages % BPW);
 	for (i = 0; i < words; i++)
 		count += __builtin_popcountl(word_load(&log->bitmap[client][i]));
 	return count;

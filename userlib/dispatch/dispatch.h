@@ -337,7 +337,8 @@ struct memdisp_dirty_log {
  * @max_length: bytes of the block (may be 0)
  * @page_size:  a power of two from 1 to 2^30, or 0 for 4 KiB
  *
- * Return: 0, -EINVAL for a bad page size, -ENOMEM.
+ * Return: 0, -EINVAL for a bad page size, -ENOMEM (also when a bitmap
+ * would exceed 64 GiB).
  */
 int memdisp_dirty_init(struct memdisp_dirty_log *log, uint64_t max_length,
 		       unsigned int page_size);
