@@ -168,6 +168,8 @@ static void test_signal(void **state)
 struct stress {
 	struct memdisp_ioeventfd_table tab;
 	volatile int stop;
+	int started;
+	unsigned long progress;
 	unsigned long bad, lookups;
 };
 
@@ -177,7 +179,8 @@ static void *reader(void *arg)
 	unsigned long bad = 0, n = 0;
 
 	urcu_memb_register_thread();
-	while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE)) {
+	__atomic_fetch_add(&s->started, 1, __ATOMIC_RELEASE);
+	do {
 		urcu_memb_read_lock();
 		/* The permanent entry is always there. */
 		if (memdisp_ioeventfd_match(&s->tab, 0x80, 4, 0xabc) != 1000)
@@ -189,7 +192,9 @@ static void *reader(void *arg)
 			bad++;
 		urcu_memb_read_unlock();
 		n++;
-	}
+		if (n % 256 == 0)
+			__atomic_store_n(&s->progress, n, __ATOMIC_RELAXED);
+	} while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE));
 	__atomic_fetch_add(&s->bad, bad, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&s->lookups, n, __ATOMIC_RELAXED);
 	urcu_memb_unregister_thread();
@@ -210,13 +215,31 @@ static void test_concurrent_readers(void **state)
 	assert_int_equal(memdisp_ioeventfd_add(&s.tab, &e), 0);
 	for (i = 0; i < 2; i++)
 		assert_int_equal(pthread_create(&th[i], NULL, reader, &s), 0);
-	for (i = 0; i < 4000; i++) {
+	while (__atomic_load_n(&s.started, __ATOMIC_ACQUIRE) < 2)
+		;
+	/*
+	 * At least 4000 changes, and on until the readers have been seen
+	 * working meanwhile (bounded).
+	 */
+	for (i = 0; i < 4096 * 16 &&
+	     (i < 4096 || __atomic_load_n(&s.progress, __ATOMIC_RELAXED) < 4096);
+	     i++) {
 		e = mk(0x40, 4, true, i % 64, 2000 + i % 64);
 		if (i / 64 % 2 == 0)
 			assert_int_equal(memdisp_ioeventfd_add(&s.tab, &e), 0);
 		else
 			assert_int_equal(memdisp_ioeventfd_del(&s.tab, &e), 0);
 	}
+	/* i is a multiple of 128 after either exit: the table is back. */
+	while (i % 128) {
+		e = mk(0x40, 4, true, i % 64, 2000 + i % 64);
+		if (i / 64 % 2 == 0)
+			assert_int_equal(memdisp_ioeventfd_add(&s.tab, &e), 0);
+		else
+			assert_int_equal(memdisp_ioeventfd_del(&s.tab, &e), 0);
+		i++;
+	}
+	assert_int_equal(memdisp_ioeventfd_count(&s.tab), 1);
 	__atomic_store_n(&s.stop, 1, __ATOMIC_RELEASE);
 	for (i = 0; i < 2; i++)
 		pthread_join(th[i], NULL);
