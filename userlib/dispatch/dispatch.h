@@ -201,6 +201,52 @@ MemTxResult memdisp_ops_write(const struct memdisp_ops_target *t, hwaddr addr,
 unsigned long memdisp_ops_reentrancy_blocked(void);
 
 /* ---------------------------------------------------------------------- */
+/* mr_dispatch.c: the QEMU-named entry points on a MemoryRegion            */
+/* ---------------------------------------------------------------------- */
+
+#ifndef MEMDISP_DISPATCH_OWN_TYPES
+/**
+ * memory_region_access_valid() - would @mr accept this access? (QEMU 7.2)
+ *
+ * memdisp_ops_access_valid() on the region's ops.
+ */
+bool memory_region_access_valid(MemoryRegion *mr, hwaddr addr, unsigned size,
+				bool is_write, MemTxAttrs attrs);
+
+/**
+ * memory_region_dispatch_read() - read through the region's callbacks
+ * @mr:    an I/O (or ROM device) region; any other reads 0 with
+ *         MEMTX_DECODE_ERROR, like QEMU's unassigned_mem_ops
+ * @addr:  offset within @mr
+ * @pval:  the value, in the byte order @op asks for
+ * @op:    size (MO_8..MO_64) | MO_BSWAP for the order opposite the host's
+ * @attrs: passed to the callbacks
+ *
+ * memdisp_ops_read() with the re-entrancy guard keyed on @mr's owner (or
+ * @mr itself without one), exempt for RAM, RAM device, ROM device and
+ * readonly regions.  Callers are the address-space access paths for
+ * sections that are not direct RAM, and device models.
+ */
+MemTxResult memory_region_dispatch_read(MemoryRegion *mr, hwaddr addr,
+					uint64_t *pval, MemOp op,
+					MemTxAttrs attrs);
+
+/** memory_region_dispatch_write() - the write side (and ioeventfds) */
+MemTxResult memory_region_dispatch_write(MemoryRegion *mr, hwaddr addr,
+					 uint64_t data, MemOp op,
+					 MemTxAttrs attrs);
+
+/**
+ * memdisp_devend_memop() - QEMU's devend_memop() at today's target setting
+ *
+ * The MO_BSWAP bit (or 0) that makes a dispatch use @end's byte order;
+ * the native-endian accessors (address_space_ldl and friends) pass
+ * MO_32 | memdisp_devend_memop(DEVICE_NATIVE_ENDIAN).
+ */
+MemOp memdisp_devend_memop(enum device_endian end);
+#endif
+
+/* ---------------------------------------------------------------------- */
 /* ioeventfd.c: ioeventfds of one region                                  */
 /* ---------------------------------------------------------------------- */
 

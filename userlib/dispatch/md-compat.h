@@ -48,12 +48,6 @@ enum device_endian {
 	DEVICE_LITTLE_ENDIAN,
 };
 
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-#define DEVICE_HOST_ENDIAN DEVICE_BIG_ENDIAN
-#else
-#define DEVICE_HOST_ENDIAN DEVICE_LITTLE_ENDIAN
-#endif
-
 typedef struct MemoryRegionOps MemoryRegionOps;
 
 struct MemoryRegionOps {
@@ -85,6 +79,14 @@ struct MemoryRegionOps {
 	} old_mmio;
 };
 #define MEMDISP_OPS_HAVE_OLD_MMIO 1
+#endif
+
+#ifndef DEVICE_HOST_ENDIAN
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define DEVICE_HOST_ENDIAN DEVICE_BIG_ENDIAN
+#else
+#define DEVICE_HOST_ENDIAN DEVICE_LITTLE_ENDIAN
+#endif
 #endif
 
 /* QEMU 8.1's result for an access refused by the re-entrancy guard. */
