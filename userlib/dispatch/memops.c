@@ -135,8 +135,10 @@ bool memdisp_ops_access_valid(const struct memdisp_ops_target *t, hwaddr addr,
  * like a re-entry: it bounds the stack a guest can make us use.
  */
 #define GUARD_DEPTH_MAX 32
-static __thread const void *guard_stack[GUARD_DEPTH_MAX];
-static __thread unsigned int guard_depth;
+static __thread const void *guard_stack[GUARD_DEPTH_MAX]
+	__attribute__((tls_model("initial-exec")));
+static __thread unsigned int guard_depth
+	__attribute__((tls_model("initial-exec")));
 
 static bool guard_engaged(const void *key)
 {
