@@ -277,11 +277,19 @@ struct memdisp_ioeventfd {
  * lock); readers (memdisp_ioeventfd_match(), memdisp_ops_write()) run in
  * liburcu read-side critical sections of the caller (the memb flavour) and
  * take no lock.  Each change publishes a new sorted array; the old one is
- * freed after a grace period.
+ * freed after a grace period: add, del and destroy wait for one
+ * (synchronize_rcu), so they must not be called inside a read-side
+ * critical section.  Reader threads must be registered with liburcu-memb.
+ */
+#ifndef MEMDISP_MR_IOEVENTFD_TABLE
+/*
+ * The public header may define this same struct (and the macro) to embed
+ * a table in MemoryRegion; memory_region_dispatch_write() then matches it.
  */
 struct memdisp_ioeventfd_table {
 	struct memdisp_ioeventfd_array *cur;
 };
+#endif
 
 /** memdisp_ioeventfd_table_init() - an empty table */
 void memdisp_ioeventfd_table_init(struct memdisp_ioeventfd_table *tab);
