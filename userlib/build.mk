@@ -58,4 +58,5 @@ core-install: $(CORE_SO) $(CORE_A) $(CORE_PC)
 	ln -sf libmemdisp.so.$(CORE_VERSION) $(DESTDIR)$(PREFIX)/lib/libmemdisp.so.$(CORE_SOVER)
 	ln -sf libmemdisp.so.$(CORE_SOVER) $(DESTDIR)$(PREFIX)/lib/libmemdisp.so
 	install -m 644 $(CORE_A) $(DESTDIR)$(PREFIX)/lib/
-	install -m 644 $(CORE_PC) $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(CORE_VERSION)|g' \
+		userlib/memdisp.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/memdisp.pc

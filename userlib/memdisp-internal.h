@@ -54,11 +54,12 @@ struct FlatView {
 	struct mdx *index;
 	void *index_buf;
 	MemoryRegion *root;
+	Object **owners;	/* owners referenced by this view */
+	unsigned int nr_owners;
 	FlatView *gc_next;
 	unsigned long seq;	/* creation order, for mtree_info */
 };
 
-extern unsigned long md_global_dirty_log;
 
 /* memory.c */
 MD_NORETURN void md_die(const MemoryRegion *mr, const char *fmt, ...)

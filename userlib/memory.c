@@ -49,7 +49,7 @@ static unsigned int md_txn_depth;
 static bool md_update_pending;
 static bool md_ioeventfd_pending;
 static bool md_force_all;
-unsigned long md_global_dirty_log;
+unsigned int global_dirty_tracking;
 static unsigned long md_gen = 1;	/* generation of the open transaction */
 static unsigned long md_seq;		/* order of subregion additions */
 static unsigned long md_walk_stamp;
@@ -174,7 +174,7 @@ uint8_t md_dirty_log_mask(MemoryRegion *mr)
 {
 	uint8_t mask = mr->dirty_log_mask;
 
-	if (md_global_dirty_log && (mr->ram_block || mr->is_iommu))
+	if (global_dirty_tracking && (mr->ram_block || mr->is_iommu))
 		mask |= 1 << DIRTY_MEMORY_MIGRATION;
 	return mask;
 }
@@ -389,22 +389,23 @@ void memory_region_init_resizeable_ram(MemoryRegion *mr, Object *owner,
 		mr->ram_block->resized = resized;
 }
 
-void memory_region_init_ram_from_fd(MemoryRegion *mr, Object *owner,
-				    const char *name, uint64_t size,
-				    uint32_t ram_flags, int fd,
-				    ram_addr_t offset, Error **errp)
+static void md_init_from_fd(MemoryRegion *mr, Object *owner,
+			    const char *name, uint64_t size,
+			    uint32_t ram_flags, int fd, ram_addr_t offset,
+			    bool readonly, bool owns_fd, Error **errp)
 {
 	RAMBlock *rb;
 	void *p;
-	int prot = PROT_READ | (mr && mr->readonly ? 0 : PROT_WRITE);
 
 	memory_region_do_init(mr, owner, name, size);
 	mr->ram = true;
 	mr->terminates = true;
+	mr->readonly = readonly;
 	rb = md_ram_block_new(mr, size, size, errp);
 	if (!rb)
-		return;
-	p = mmap(NULL, md_page_align(size), prot,
+		goto fail;
+	p = mmap(NULL, md_page_align(size),
+		 PROT_READ | (readonly ? 0 : PROT_WRITE),
 		 ((ram_flags & RAM_SHARED) ? MAP_SHARED : MAP_PRIVATE) |
 		 ((ram_flags & RAM_NORESERVE) ? MAP_NORESERVE : 0),
 		 fd, (off_t)offset);
@@ -412,14 +413,28 @@ void memory_region_init_ram_from_fd(MemoryRegion *mr, Object *owner,
 		error_setg_errno(errp, errno, "%s: cannot map fd %d",
 				 memory_region_name(mr), fd);
 		free(rb);
-		return;
+		goto fail;
 	}
 	rb->host = p;
 	rb->owns_mapping = true;
 	rb->fd = fd;
+	rb->owns_fd = owns_fd;
 	rb->flags = ram_flags;
 	mr->ram_block = rb;
 	mr->destructor = md_ram_destructor;
+	return;
+fail:
+	if (owns_fd)
+		close(fd);
+}
+
+void memory_region_init_ram_from_fd(MemoryRegion *mr, Object *owner,
+				    const char *name, uint64_t size,
+				    uint32_t ram_flags, int fd,
+				    ram_addr_t offset, Error **errp)
+{
+	md_init_from_fd(mr, owner, name, size, ram_flags, fd, offset, false,
+			false, errp);
 }
 
 void memory_region_init_ram_from_file(MemoryRegion *mr, Object *owner,
@@ -428,39 +443,33 @@ void memory_region_init_ram_from_file(MemoryRegion *mr, Object *owner,
 				      const char *path, ram_addr_t offset,
 				      bool readonly, Error **errp)
 {
+	const char *n = name ? name : "(null)";
 	struct stat st;
 	int fd;
 
-	memory_region_do_init(mr, owner, name, size);
-	mr->align = align;
 	if (!path) {
-		error_setg(errp, "%s: no file name", memory_region_name(mr));
+		memory_region_do_init(mr, owner, name, size);
+		error_setg(errp, "%s: no file name", n);
 		return;
 	}
 	fd = open(path, (readonly ? O_RDONLY : O_RDWR | O_CREAT) | O_CLOEXEC,
 		  0600);
 	if (fd < 0) {
-		error_setg_errno(errp, errno, "%s: cannot open %s",
-				 memory_region_name(mr), path);
+		memory_region_do_init(mr, owner, name, size);
+		error_setg_errno(errp, errno, "%s: cannot open %s", n, path);
 		return;
 	}
 	if (fstat(fd, &st) == 0 && !readonly && S_ISREG(st.st_mode) &&
 	    (uint64_t)st.st_size < offset + size &&
 	    ftruncate(fd, (off_t)(offset + size)) < 0) {
-		error_setg_errno(errp, errno, "%s: cannot extend %s",
-				 memory_region_name(mr), path);
+		memory_region_do_init(mr, owner, name, size);
+		error_setg_errno(errp, errno, "%s: cannot extend %s", n, path);
 		close(fd);
 		return;
 	}
-	mr->readonly = readonly;
-	memory_region_init_ram_from_fd(mr, owner, name, size, ram_flags, fd,
-				       offset, errp);
-	mr->readonly = readonly;
+	md_init_from_fd(mr, owner, name, size, ram_flags, fd, offset, readonly,
+			true, errp);
 	mr->align = align;
-	if (mr->ram_block)
-		mr->ram_block->owns_fd = true;
-	else
-		close(fd);
 }
 
 static void md_init_ptr(MemoryRegion *mr, Object *owner, const char *name,
@@ -792,8 +801,21 @@ static void md_add_subregion_common(MemoryRegion *mr, hwaddr offset,
 	sub->addr = offset;
 	memory_region_ref(sub);
 	md_link_subregion(mr, sub);
-	if (mr->enabled && sub->enabled)
-		md_changed(mr);
+	/*
+	 * Mark @sub itself, not just @mr: its address changed, and it may be
+	 * the (simplified) root of an address space, whose view then moves
+	 * (even when @mr is disabled).
+	 */
+	if (sub->enabled)
+		md_changed(sub);
+	if (mr->enabled && sub->enabled) {
+		/*
+		 * @sub may have been marked earlier in this transaction while
+		 * it had no container; marking stops at marked regions, so
+		 * mark the new path upwards explicitly.
+		 */
+		md_mark(mr);
+	}
 	memory_region_transaction_commit();
 }
 
@@ -870,7 +892,12 @@ void memory_region_set_address(MemoryRegion *mr, hwaddr addr)
 		return;
 	container = mr->container;
 	if (!container) {
+		/* an unmapped root still renders at its own address */
+		memory_region_transaction_begin();
 		mr->addr = addr;
+		if (mr->enabled)
+			md_changed(mr);
+		memory_region_transaction_commit();
 		return;
 	}
 	memory_region_transaction_begin();
@@ -1559,7 +1586,7 @@ static void md_listener_replay(MemoryListener *l, AddressSpace *as)
 
 	if (l->begin)
 		l->begin(l);
-	if (md_global_dirty_log && l->log_global_start)
+	if (global_dirty_tracking && l->log_global_start)
 		l->log_global_start(l);
 	for (i = 0; v && i < v->nr; i++) {
 		MemoryRegionSection s = md_section_from_range(&v->ranges[i], v);
@@ -1732,13 +1759,17 @@ void memory_global_after_dirty_log_sync(void)
 			l->log_global_after_sync(l);
 }
 
-void memory_global_dirty_log_start(void)
+void memory_global_dirty_log_start(unsigned int flags)
 {
+	unsigned int old = global_dirty_tracking;
 	MemoryListener *l;
 
-	if (md_global_dirty_log)
+	if (!flags || (flags & ~GLOBAL_DIRTY_MASK))
+		md_die(NULL, "memory_global_dirty_log_start: invalid flags 0x%x",
+		       flags);
+	global_dirty_tracking |= flags;
+	if (old)
 		return;
-	md_global_dirty_log = 1;
 	for (l = md_listeners_first; l; l = l->md_next)
 		if (l->log_global_start)
 			l->log_global_start(l);
@@ -1748,13 +1779,17 @@ void memory_global_dirty_log_start(void)
 	memory_region_transaction_commit();
 }
 
-void memory_global_dirty_log_stop(void)
+void memory_global_dirty_log_stop(unsigned int flags)
 {
 	MemoryListener *l;
 
-	if (!md_global_dirty_log)
+	if (!flags || (flags & ~GLOBAL_DIRTY_MASK) ||
+	    (global_dirty_tracking & flags) != flags)
+		md_die(NULL, "memory_global_dirty_log_stop: flags 0x%x not set (tracking 0x%x)",
+		       flags, global_dirty_tracking);
+	global_dirty_tracking &= ~flags;
+	if (global_dirty_tracking)
 		return;
-	md_global_dirty_log = 0;
 	memory_region_transaction_begin();
 	md_force_all = true;
 	md_update_pending = true;

@@ -19,8 +19,8 @@
 #include "memdisp-internal.h"
 
 struct rnode {
-	Int128 start;
-	Int128 end;		/* exclusive */
+	uint64_t start;
+	uint64_t last;		/* inclusive: ranges may end at 2^64 */
 	MemoryRegion *mr;
 	hwaddr offset_in_region;
 	uint32_t prio;
@@ -88,10 +88,10 @@ static void t_collect(struct rctx *c, int t, Int128 lo, Int128 hi)
 		struct rnode *n = &c->n[t];
 
 		/* nodes left of n end at or before n->start */
-		if (n->start > lo)
+		if ((Int128)n->start > lo)
 			t_collect(c, n->l, lo, hi);
 		n = &c->n[t];
-		if (n->start < hi && n->end > lo) {
+		if ((Int128)n->start < hi && (Int128)n->last >= lo) {
 			if (c->nhits == c->caphits) {
 				c->caphits = c->caphits ? c->caphits * 2 : 64;
 				c->hits = md_realloc(c->hits,
@@ -99,7 +99,7 @@ static void t_collect(struct rctx *c, int t, Int128 lo, Int128 hi)
 			}
 			c->hits[c->nhits++] = t;
 		}
-		if (n->start >= hi)
+		if ((Int128)n->start >= hi)
 			return;
 		t = n->r;
 	}
@@ -116,8 +116,8 @@ static void rctx_add(struct rctx *c, Int128 start, Int128 end,
 	}
 	n = &c->n[c->nr];
 	*n = *tmpl;
-	n->start = start;
-	n->end = end;
+	n->start = (uint64_t)start;
+	n->last = (uint64_t)(end - 1);
 	n->offset_in_region = offset;
 	n->prio = rctx_rand(c);
 	n->l = n->r = -1;
@@ -147,7 +147,7 @@ static void rctx_fill(struct rctx *c, MemoryRegion *mr, Int128 s, Int128 e,
 	 */
 	for (i = 0; i < nhits; i++) {
 		Int128 hs = c->n[c->hits[i]].start;
-		Int128 he = c->n[c->hits[i]].end;
+		Int128 he = (Int128)c->n[c->hits[i]].last + 1;
 
 		if (hs > pos)
 			rctx_add(c, pos, hs, &tmpl,
@@ -201,7 +201,7 @@ static void t_inorder(struct rctx *c, int t, FlatView *v)
 		fr->mr = n->mr;
 		fr->offset_in_region = n->offset_in_region;
 		fr->addr.start = n->start;
-		fr->addr.size = n->end - n->start;
+		fr->addr.size = (Int128)n->last - n->start + 1;
 		fr->dirty_log_mask = n->dirty_log_mask;
 		fr->romd_mode = n->romd_mode;
 		fr->readonly = n->readonly;
@@ -239,6 +239,32 @@ static void flatview_simplify(FlatView *v)
 
 static unsigned long md_fv_seq;
 
+/*
+ * A view references the owners of its root and of every range's region
+ * (QEMU's memory_region_ref()).  It keeps the owner pointers itself, so
+ * that freeing a retired view never reads a region that may have been
+ * finalized and freed meanwhile.
+ */
+static void md_flatview_take_owners(FlatView *v)
+{
+	Object *last = NULL;
+	unsigned int i, cap = 0;
+
+	for (i = 0; i <= v->nr; i++) {
+		MemoryRegion *mr = i < v->nr ? v->ranges[i].mr : v->root;
+		Object *o = mr ? mr->owner : NULL;
+
+		if (!o || o == last)
+			continue;
+		if (v->nr_owners == cap) {
+			cap = cap ? cap * 2 : 4;
+			v->owners = md_realloc(v->owners, cap * sizeof(*v->owners));
+		}
+		v->owners[v->nr_owners++] = object_ref(o);
+		last = o;
+	}
+}
+
 FlatView *md_flatview_new(MemoryRegion *root)
 {
 	FlatView *v = md_zalloc(sizeof(*v));
@@ -246,7 +272,6 @@ FlatView *md_flatview_new(MemoryRegion *root)
 	v->ref = 1;
 	v->root = root;
 	v->seq = ++md_fv_seq;
-	memory_region_ref(root);
 	return v;
 }
 
@@ -277,26 +302,37 @@ static void md_flatview_build_index(FlatView *v)
 	free(la);
 }
 
+/*
+ * Scratch space of the renderer, kept between renders: page faults on
+ * fresh buffers cost more than the rendering itself.  Rendering is done by
+ * the one thread that commits (the caller's big lock).
+ */
+static struct rctx md_scratch = { .root = -1, .rng = 0x9e3779b9u };
+
 FlatView *md_render(MemoryRegion *root)
 {
-	struct rctx c = { .root = -1, .rng = 0x9e3779b9u };
+	struct rctx *c = &md_scratch;
 	FlatView *v = md_flatview_new(root);
-	unsigned int i;
 
+	c->nr = 0;
+	c->root = -1;
 	if (root)
-		render_mr(&c, root, 0, 0, int128_2_64(), false, false);
-	v->ranges = md_realloc(NULL, (c.nr ? c.nr : 1) * sizeof(FlatRange));
-	v->nr_allocated = c.nr;
-	t_inorder(&c, c.root, v);
-	free(c.n);
-	free(c.hits);
+		render_mr(c, root, 0, 0, int128_2_64(), false, false);
+	v->ranges = md_realloc(NULL, (c->nr ? c->nr : 1) * sizeof(FlatRange));
+	v->nr_allocated = c->nr;
+	t_inorder(c, c->root, v);
+	/* don't keep a huge buffer after a one-off huge render */
+	if (c->cap > 4096 && c->nr < c->cap / 8) {
+		free(c->n);
+		c->n = NULL;
+		c->cap = 0;
+	}
 	flatview_simplify(v);
 	if (v->nr < v->nr_allocated / 2 && v->nr) {
 		v->ranges = md_realloc(v->ranges, v->nr * sizeof(FlatRange));
 		v->nr_allocated = v->nr;
 	}
-	for (i = 0; i < v->nr; i++)
-		memory_region_ref(v->ranges[i].mr);
+	md_flatview_take_owners(v);
 	md_flatview_build_index(v);
 	return v;
 }
@@ -375,9 +411,9 @@ static void md_flatview_free(FlatView *v)
 {
 	unsigned int i;
 
-	for (i = 0; i < v->nr; i++)
-		memory_region_unref(v->ranges[i].mr);
-	memory_region_unref(v->root);
+	for (i = 0; i < v->nr_owners; i++)
+		object_unref(v->owners[i]);
+	free(v->owners);
 	free(v->ranges);
 	free(v->index_buf);
 	free(v);

@@ -614,6 +614,68 @@ static void test_flatview_sharing(void **state)
 			 address_space_to_flatview(dev));
 }
 
+
+static void test_moving_a_root(void **state)
+{
+	MemoryRegion *outer = cont_new("outer", UINT64_MAX);
+	MemoryRegion *sys = cont_new("sys", 0x100000);
+	MemoryRegion *ram = ram_new("ram", 0x1000);
+	MemoryRegion *dev = cont_new("dev", UINT64_MAX);
+	MemoryRegion *al = alias_new("dev-view", ram, 0, 0x1000);
+	struct memdisp_flat_range r[4];
+	AddressSpace *a1, *a2;
+
+	(void)state;
+	memory_region_add_subregion(sys, 0x10, io_new("x", 0x10));
+	memory_region_add_subregion(sys, 0x40, io_new("y", 0x10));
+	memory_region_add_subregion(outer, 0, sys);
+	memory_region_add_subregion(outer, 0x200000, ram);
+	memory_region_add_subregion(dev, 0, al);
+	a1 = new_as(sys, "sys");
+	a2 = new_as(dev, "dev");
+	/* QEMU adds the root's own address when rendering */
+	memory_region_set_address(sys, 0x1000);
+	memset(r, 0, sizeof(r));
+	memdisp_flatview_walk(a1, collect_cb, r);
+	assert_int_equal(r[0].start, 0x1010);
+	assert_int_equal(r[1].start, 0x1040);
+	/* dev -> alias -> ram simplifies to ram, which moves too */
+	memset(r, 0, sizeof(r));
+	memdisp_flatview_walk(a2, collect_cb, r);
+	assert_ptr_equal(r[0].mr, ram);
+	assert_int_equal(r[0].start, 0x200000);
+	memory_region_set_address(ram, 0x300000);
+	memset(r, 0, sizeof(r));
+	memdisp_flatview_walk(a2, collect_cb, r);
+	assert_int_equal(r[0].start, 0x300000);
+	/* edited while unmapped, then mapped, in one transaction */
+	{
+		MemoryRegion *late = io_new("late", 0x10);
+
+		memory_region_transaction_begin();
+		memory_region_set_size(late, 0x20);
+		memory_region_add_subregion(sys, 0x80, late);
+		memory_region_transaction_commit();
+		memset(r, 0, sizeof(r));
+		memdisp_flatview_walk(a1, collect_cb, r);
+		assert_ptr_equal(r[2].mr, late);
+		assert_int_equal(r[2].start, 0x1080);
+		assert_int_equal(r[2].last, 0x109f);
+	}
+	/* a root moved inside a disabled container still moves */
+	memory_region_set_enabled(outer, false);
+	memory_region_set_address(sys, 0x2000);
+	memset(r, 0, sizeof(r));
+	memdisp_flatview_walk(a1, collect_cb, r);
+	assert_int_equal(r[0].start, 0x2010);
+	memory_region_set_enabled(outer, true);
+	/* and an edit right after address_space_init is published */
+	memory_region_set_enabled(al, false);
+	memset(r, 0, sizeof(r));
+	memdisp_flatview_walk(a2, collect_cb, r);
+	assert_null(r[0].mr);
+}
+
 /* ---------------------------------------------------------------------- */
 /* mtree tree text */
 
@@ -779,12 +841,17 @@ static void test_dirty_logging(void **state)
 	address_space_sync_dirty_bitmap(as);
 	assert_string_equal(evlog, "L:log_sync 0+1000 vga.vram@0\n");
 	evlog[0] = 0;
-	memory_global_dirty_log_start();
+	memory_global_dirty_log_start(GLOBAL_DIRTY_MIGRATION);
 	assert_string_equal(evlog, "L:global_start\nL:begin\n"
 			    "L:log_start 0 1->5\nL:commit\n");
 	assert_int_equal(memory_region_get_dirty_log_mask(vram), 5);
 	evlog[0] = 0;
-	memory_global_dirty_log_stop();
+	/* a second reason changes nothing; removing one of two neither */
+	memory_global_dirty_log_start(GLOBAL_DIRTY_DIRTY_RATE);
+	memory_global_dirty_log_stop(GLOBAL_DIRTY_MIGRATION);
+	assert_string_equal(evlog, "");
+	assert_int_equal(global_dirty_tracking, GLOBAL_DIRTY_DIRTY_RATE);
+	memory_global_dirty_log_stop(GLOBAL_DIRTY_DIRTY_RATE);
 	assert_string_equal(evlog, "L:begin\nL:log_stop 0 5->1\nL:commit\n"
 			    "L:global_stop\n");
 	memory_region_set_log(vram, false, DIRTY_MEMORY_VGA);
@@ -1194,8 +1261,14 @@ static void misuse_finalize_mapped(void)
 	object_unparent(OBJECT(x));
 }
 
+static void misuse_dirty_stop(void)
+{
+	memory_global_dirty_log_stop(GLOBAL_DIRTY_LIMIT);
+}
+
 static void test_misuse(void **state)
 {
+	expect_abort(misuse_dirty_stop, "memdisp: (api): memory_global_dirty_log_stop: flags 0x4 not set");
 	(void)state;
 	expect_abort(misuse_add_twice, "memdisp: dev: already a subregion of a");
 	expect_abort(misuse_del_foreign, "memdisp: stray: not a subregion of a");
@@ -1371,6 +1444,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_render_full_64bit, teardown),
 		cmocka_unit_test_teardown(test_render_nonvolatile, teardown),
 		cmocka_unit_test_teardown(test_flatview_sharing, teardown),
+		cmocka_unit_test_teardown(test_moving_a_root, teardown),
 		cmocka_unit_test_teardown(test_mtree_tree_groups_and_sections, teardown),
 		cmocka_unit_test_teardown(test_listener_order_and_replay, teardown),
 		cmocka_unit_test_teardown(test_transaction_nesting_and_noop, teardown),

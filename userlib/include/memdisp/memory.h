@@ -280,9 +280,11 @@ struct MemoryRegionSection {
  * commit (all listeners, ascending).  coalesced_io_add/del follow the
  * ranges of regions with coalescing.
  *
- * memdisp difference: region_nop is called only for unchanged ranges inside
- * the spans that a commit re-rendered, not for every range of every view
- * (QEMU re-renders everything on every commit).
+ * memdisp difference: a commit re-renders only the address spaces whose
+ * root subtree (following aliases) holds an edited region; the others keep
+ * their view and get no region_add/del/nop (QEMU re-renders every address
+ * space on every commit and calls region_nop for all of their ranges).
+ * begin/commit still go to every listener, as in QEMU.
  */
 struct MemoryListener {
 	void (*begin)(MemoryListener *listener);
@@ -637,11 +639,30 @@ void address_space_sync_dirty_bitmap(AddressSpace *as);
 void memory_region_sync_dirty_bitmap(MemoryRegion *mr);
 void memory_global_dirty_log_sync(void);
 void memory_global_after_dirty_log_sync(void);
-/* memory_global_dirty_log_start()/stop(): log_global_start (forward) /
- * log_global_stop (reverse) to every listener; RAM ranges gain / lose
- * the DIRTY_MEMORY_MIGRATION bit (log_start / log_stop). */
-void memory_global_dirty_log_start(void);
-void memory_global_dirty_log_stop(void);
+/* Reasons for global dirty tracking (QEMU 7.2). */
+#define GLOBAL_DIRTY_MIGRATION	(1U << 0)
+#define GLOBAL_DIRTY_DIRTY_RATE	(1U << 1)
+#define GLOBAL_DIRTY_LIMIT	(1U << 2)
+#define GLOBAL_DIRTY_MASK	(0x7)
+
+/* Current GLOBAL_DIRTY_* reasons (read-only for callers). */
+extern unsigned int global_dirty_tracking;
+
+/**
+ * memory_global_dirty_log_start() - add @flags to the global dirty
+ * tracking reasons.  When tracking goes from off to on: log_global_start
+ * to every listener (ascending priority), and RAM / IOMMU ranges gain the
+ * DIRTY_MEMORY_MIGRATION bit (listeners see log_start).
+ * Aborts on: @flags 0 or outside GLOBAL_DIRTY_MASK.
+ */
+void memory_global_dirty_log_start(unsigned int flags);
+/**
+ * memory_global_dirty_log_stop() - remove @flags; when none is left the
+ * bit goes (log_stop), then log_global_stop (descending priority).  Unlike
+ * QEMU there is no run state: the stop is never deferred.
+ * Aborts on: @flags 0, outside the mask, or not currently set.
+ */
+void memory_global_dirty_log_stop(unsigned int flags);
 
 /* ---------------------------------------------------------------------- */
 /* FlatView access. */
