@@ -27,7 +27,12 @@ bool memdisp_target_big_endian(void)
 	return __atomic_load_n(&target_big, __ATOMIC_RELAXED);
 }
 
-bool memdisp_endian_is_big(enum device_endian end)
+/*
+ * Internal static versions of the exported helpers: with -fPIC the
+ * exported ones may be interposed, so the compiler would not inline them
+ * on the access path.
+ */
+static inline bool endian_big(enum device_endian end)
 {
 	switch (end) {
 	case DEVICE_BIG_ENDIAN:
@@ -35,8 +40,13 @@ bool memdisp_endian_is_big(enum device_endian end)
 	case DEVICE_LITTLE_ENDIAN:
 		return false;
 	default:
-		return memdisp_target_big_endian();
+		return __atomic_load_n(&target_big, __ATOMIC_RELAXED);
 	}
+}
+
+bool memdisp_endian_is_big(enum device_endian end)
+{
+	return endian_big(end);
 }
 
 static inline bool size_ok(unsigned size)
@@ -63,13 +73,19 @@ static uint64_t bswap_size(uint64_t v, unsigned size)
 	}
 }
 
+static inline uint64_t convert(uint64_t val, unsigned size,
+			       enum device_endian from, enum device_endian to)
+{
+	val &= size_mask(size);
+	if (endian_big(from) != endian_big(to))
+		val = bswap_size(val, size);
+	return val;
+}
+
 uint64_t memdisp_endian_convert(uint64_t val, unsigned size,
 				enum device_endian from, enum device_endian to)
 {
-	val &= size_mask(size);
-	if (memdisp_endian_is_big(from) != memdisp_endian_is_big(to))
-		val = bswap_size(val, size);
-	return val;
+	return convert(val, size, from, to);
 }
 
 unsigned long memdisp_ops_reentrancy_blocked(void)
@@ -100,8 +116,9 @@ static void guest_error(const struct memdisp_ops_target *t, hwaddr addr,
 			t->name ? t->name : "(unnamed)", why);
 }
 
-bool memdisp_ops_access_valid(const struct memdisp_ops_target *t, hwaddr addr,
-			      unsigned size, bool is_write, MemTxAttrs attrs)
+static inline bool access_valid(const struct memdisp_ops_target *t,
+				hwaddr addr, unsigned size, bool is_write,
+				MemTxAttrs attrs)
 {
 	const MemoryRegionOps *ops = t->ops;
 
@@ -127,6 +144,12 @@ bool memdisp_ops_access_valid(const struct memdisp_ops_target *t, hwaddr addr,
 		return false;
 	}
 	return true;
+}
+
+bool memdisp_ops_access_valid(const struct memdisp_ops_target *t, hwaddr addr,
+			      unsigned size, bool is_write, MemTxAttrs attrs)
+{
+	return access_valid(t, addr, size, is_write, attrs);
 }
 
 /*
@@ -281,7 +304,7 @@ static MemTxResult adjusted_access(const struct memdisp_ops_target *t,
 				   bool is_write, hwaddr addr, uint64_t *value,
 				   unsigned size, MemTxAttrs attrs)
 {
-	bool big = memdisp_endian_is_big(t->ops->endianness);
+	bool big = endian_big(t->ops->endianness);
 	bool guarded = false;
 	MemTxResult r = MEMTX_OK;
 	enum cb_kind kind;
@@ -323,12 +346,11 @@ MemTxResult memdisp_ops_read(const struct memdisp_ops_target *t, hwaddr addr,
 	MemTxResult r;
 
 	*pval = 0;
-	if (!memdisp_ops_access_valid(t, addr, size, false, attrs))
+	if (!access_valid(t, addr, size, false, attrs))
 		return MEMTX_DECODE_ERROR;
 
 	r = adjusted_access(t, false, addr, pval, size, attrs);
-	*pval = memdisp_endian_convert(*pval, size, t->ops->endianness,
-				       value_end);
+	*pval = convert(*pval, size, t->ops->endianness, value_end);
 	return r;
 }
 
@@ -338,11 +360,10 @@ MemTxResult memdisp_ops_write(const struct memdisp_ops_target *t, hwaddr addr,
 {
 	int fd;
 
-	if (!memdisp_ops_access_valid(t, addr, size, true, attrs))
+	if (!access_valid(t, addr, size, true, attrs))
 		return MEMTX_DECODE_ERROR;
 
-	data = memdisp_endian_convert(data, size, value_end,
-				      t->ops->endianness);
+	data = convert(data, size, value_end, t->ops->endianness);
 
 	if (t->ioeventfds) {
 		fd = memdisp_ioeventfd_match(t->ioeventfds, addr, size, data);
