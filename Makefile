@@ -44,7 +44,7 @@ INSTALL_TARGETS :=
 .PHONY: all real-all check bench fuzz demo install clean deps
 all: real-all
 
-include $(sort $(wildcard lib/*.mk userlib/*.mk kmod/*.mk tools/*.mk examples/*.mk tests/*/build.mk))
+include $(wildcard lib/*.mk userlib/*.mk kmod/*.mk tools/*.mk examples/*.mk tests/*/build.mk)
 
 real-all: $(ALL_TARGETS)
 
