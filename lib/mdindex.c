@@ -270,6 +270,12 @@ static inline const mdx_u64 *mdx_descend(const struct mdx *x, mdx_u64 addr,
 	return blk + i;
 }
 
+/* The start of range @i, which must be below x->nr. */
+static inline mdx_u64 mdx_start_of(const struct mdx *x, mdx_u32 i)
+{
+	return x->leaf[(size_t)(i / MDX_B) * MDX_LEAF_WORDS + i % MDX_B];
+}
+
 /* The end of range @i, which must be below x->nr. */
 static inline mdx_u64 mdx_last_of(const struct mdx *x, mdx_u32 i)
 {
@@ -342,14 +348,11 @@ mdx_u32 mdx_lookup_ge(const struct mdx *x, mdx_u64 addr)
 void mdx_range(const struct mdx *x, mdx_u32 i, mdx_u64 *start,
 	       mdx_u64 *last)
 {
-	const mdx_u64 *blk;
-
 	if (i >= x->nr) {
 		*start = MDX_PAD;
 		*last = 0;
 		return;
 	}
-	blk = x->leaf + (size_t)(i / MDX_B) * MDX_LEAF_WORDS;
-	*start = blk[i % MDX_B];
-	*last = blk[MDX_B + i % MDX_B];
+	*start = mdx_start_of(x, i);
+	*last = mdx_last_of(x, i);
 }
