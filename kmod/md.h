@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * md.h - memdisp.ko internals shared between its files.
+ */
+#ifndef _MEMDISP_MD_H
+#define _MEMDISP_MD_H
+
+#include <linux/types.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/refcount.h>
+#include <linux/maple_tree.h>
+#include <linux/workqueue.h>
+#include <linux/list.h>
+#include <linux/percpu.h>
+#include <linux/atomic.h>
+#include <net/genetlink.h>
+#include <linux/memdisp.h>
+
+#include "memdisp_api.h"
+#include "../lib/mdindex.h"
+
+#if BITS_PER_LONG != 64
+#error "memdisp needs 64-bit unsigned long (IOTLB keys are u64)"
+#endif
+
+/* Module parameters (main.c). */
+extern unsigned int md_max_as_per_owner;
+extern unsigned int md_max_iommus_per_owner;
+extern unsigned int md_max_sections;
+extern unsigned int md_max_iotlb_entries;
+
+/* One section of a published map; bounds live in the index. */
+struct md_section {
+	u64 region_id;
+	u64 offset;
+	u64 hva;
+	u32 iommu_id;
+	u8 type;
+	u8 flags;
+};
+
+/*
+ * An immutable map once published.  While being built, @start and @last
+ * hold the bounds (freed by md_map_finish()).
+ */
+struct md_map {
+	struct rcu_head rcu;
+	u64 gen;
+	u32 nr;
+	u32 cap;
+	bool counted;
+	size_t bytes;
+	struct mdx *idx;
+	void *idxbuf;
+	struct md_section *secs;
+	u64 *start;
+	u64 *last;
+};
+
+struct md_txn {
+	u32 id;
+	u32 total;
+	u64 base_gen;
+	struct md_map *map;
+};
+
+struct memdisp_as {
+	struct rcu_head rcu;
+	refcount_t ref;
+	u32 id;
+	u32 flags;
+	u32 portid;
+	bool dead;		/* under lock */
+	struct net *net;	/* counted reference */
+	struct mutex lock;	/* map writers and @txn */
+	struct md_map __rcu *map;	/* NULL: empty */
+	u64 gen;		/* written under lock, read with READ_ONCE */
+	struct md_txn *txn;
+	u32 next_txn;
+	struct list_head node;	/* md_as_list, under md_lock */
+	char name[MEMDISP_NAME_MAX];
+};
+
+#define MD_MISS_SLOTS	64
+#define MD_MISS_PROBES	8
+#define MD_MISS_QUEUED	1ULL
+#define MD_MISS_SENT	2ULL
+
+struct md_iotlb_entry {
+	struct rcu_head rcu;
+	u64 first;
+	u64 last;
+	u64 xlat;
+	u64 mask;
+	u32 perm;
+};
+
+struct md_iommu {
+	struct rcu_work rwork;
+	refcount_t ref;		/* the idr's plus lookups' */
+	u32 id;
+	u32 portid;
+	struct net *net;		/* counted reference */
+	struct memdisp_as *target;	/* counted reference */
+	struct mutex lock;		/* IOTLB writers */
+	struct maple_tree tlb;
+	u32 nr_entries;
+	bool in_idr;
+	struct list_head node;		/* md_iommu_list, under md_lock */
+	/* miss-event slots: (page << 4) | state, 0 = free */
+	atomic64_t miss[MD_MISS_SLOTS];
+};
+
+/* Global state (main.c). */
+extern struct mutex md_lock;
+extern struct idr md_as_idr;
+extern struct idr md_iommu_idr;
+extern struct list_head md_as_list;
+extern struct list_head md_iommu_list;
+extern struct workqueue_struct *md_wq;
+extern struct genl_family md_family;
+
+struct md_pcpu_stats {
+	u64 lookups;
+	u64 iotlb_hits;
+	u64 iotlb_misses;
+};
+DECLARE_PER_CPU(struct md_pcpu_stats, md_pcpu_stats);
+
+struct md_stats {
+	atomic64_t miss_events;
+	atomic64_t miss_dropped;
+	atomic64_t live_as;
+	atomic64_t live_maps;
+	atomic64_t live_iommus;
+	atomic64_t live_iotlb;
+	atomic64_t live_txns;
+	atomic64_t publishes;
+};
+extern struct md_stats md_stats;
+
+/* map.c */
+struct md_map *md_map_alloc(u32 cap);
+void md_map_free(struct md_map *map);
+int md_map_finish(struct md_map *map);
+void md_map_free_rcu(struct md_map *map);
+void md_map_bounds(const struct md_map *map, u32 i, u64 *start, u64 *last);
+
+/* as.c */
+struct memdisp_as *md_as_create(struct net *net, u32 portid, const char *name,
+				u32 flags, struct netlink_ext_ack *extack);
+struct memdisp_as *md_as_find(struct net *net, u32 id);
+void md_as_destroy_locked(struct memdisp_as *as);
+void md_as_publish(struct memdisp_as *as, struct md_map *map);
+void md_txn_free(struct memdisp_as *as);
+void md_owner_release(struct net *net, u32 portid);
+void md_destroy_all(void);
+
+/* iommu.c */
+struct md_iommu *md_iommu_alloc(struct memdisp_as *target, struct net *net,
+				u32 portid);
+void md_iommu_release(struct md_iommu *iommu);
+struct md_iommu *md_iommu_find(struct net *net, u32 id);
+void md_iommu_put(struct md_iommu *iommu);
+void md_iommu_free_now(struct md_iommu *iommu);
+int md_iotlb_update(struct md_iommu *iommu, u64 iova, u64 xlat, u64 mask,
+		    u32 perm);
+void md_iotlb_inval(struct md_iommu *iommu, u64 first, u64 last);
+void md_iotlb_flush(struct md_iommu *iommu);
+const struct md_iotlb_entry *md_iotlb_lookup(struct md_iommu *iommu, u64 iova);
+void md_miss_note(struct md_iommu *iommu, u64 iova, u32 perm);
+void md_miss_work_fn(struct work_struct *work);
+extern struct work_struct md_miss_work;
+
+/* xlat.c */
+void md_translate_map(struct memdisp_as *as, u64 addr, u64 len, bool is_write,
+		      struct memdisp_xlat *res, struct memdisp_as **final_as);
+
+/* netlink.c */
+int md_genl_init(void);
+void md_genl_exit(void);
+void md_event_map_changed(struct memdisp_as *as, u64 gen, bool dead);
+void md_event_miss(struct md_iommu *iommu, u64 iova, u32 perm);
+
+/* selftest.c */
+int md_selftest(void);
+
+#endif /* _MEMDISP_MD_H */

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xlat.c - the translation fast path: map lookup through the shared index,
+ * then through IOMMU sections and their IOTLBs.  Lock-free (RCU), never
+ * sleeps, never allocates.
+ */
+#include <linux/idr.h>
+#include <linux/minmax.h>
+#include <linux/export.h>
+#include <net/net_namespace.h>
+
+#include "md.h"
+
+static u32 md_section_perm(const struct md_section *sec)
+{
+	if (sec->type == MEMDISP_SEC_ROM || (sec->flags & MEMDISP_SEC_F_READONLY))
+		return MEMDISP_PERM_READ;
+	return MEMDISP_PERM_RW;
+}
+
+/**
+ * md_translate_map() - translate one access (caller holds rcu_read_lock())
+ * @as: starting address space
+ * @addr: address in @as
+ * @len: access length, >= 1
+ * @is_write: the access is a write
+ * @res: result
+ * @final_as: if not NULL, set to the address space the walk ended in (only
+ *	valid under the caller's RCU read section)
+ */
+void md_translate_map(struct memdisp_as *as, u64 addr, u64 len, bool is_write,
+		      struct memdisp_xlat *res, struct memdisp_as **final_as)
+{
+	u32 need = is_write ? MEMDISP_PERM_WRITE : MEMDISP_PERM_READ;
+	u32 perm = MEMDISP_PERM_RW;
+	u64 lm1 = len - 1;	/* length minus one: never overflows */
+	u32 depth = 0;
+
+	memset(res, 0, sizeof(*res));
+	this_cpu_inc(md_pcpu_stats.lookups);
+	for (;;) {
+		const struct md_iotlb_entry *e;
+		const struct md_section *sec;
+		struct md_iommu *iommu;
+		struct md_map *map;
+		u64 start, last, iova;
+		u32 i;
+
+		res->as_id = as->id;
+		res->addr = addr;
+		res->depth = depth;
+		if (final_as)
+			*final_as = as;
+		map = rcu_dereference(as->map);
+		i = map ? mdx_lookup(map->idx, addr) : MDX_NONE;
+		if (i == MDX_NONE) {
+			res->status = MEMDISP_XLAT_UNASSIGNED;
+			i = map ? mdx_lookup_ge(map->idx, addr) : MDX_NONE;
+			if (i != MDX_NONE) {
+				md_map_bounds(map, i, &start, &last);
+				lm1 = min(lm1, start - addr - 1);
+			}
+			break;
+		}
+		sec = &map->secs[i];
+		md_map_bounds(map, i, &start, &last);
+		lm1 = min(lm1, last - addr);
+		if (sec->type != MEMDISP_SEC_IOMMU) {
+			res->status = MEMDISP_XLAT_OK;
+			res->type = sec->type;
+			res->sec_flags = sec->flags;
+			res->region_id = sec->region_id;
+			res->offset = sec->offset + (addr - start);
+			if (sec->hva)
+				res->hva = sec->hva + (addr - start);
+			perm &= md_section_perm(sec);
+			break;
+		}
+		/* IOMMU section: translate through its IOTLB. */
+		iova = sec->offset + (addr - start);
+		iommu = idr_find(&md_iommu_idr, sec->iommu_id);
+		if (!iommu || !net_eq(iommu->net, as->net)) {
+			res->status = MEMDISP_XLAT_UNASSIGNED;
+			break;
+		}
+		if (depth >= MEMDISP_MAX_DEPTH) {
+			res->status = MEMDISP_XLAT_LOOP;
+			break;
+		}
+		e = md_iotlb_lookup(iommu, iova);
+		if (!e) {
+			this_cpu_inc(md_pcpu_stats.iotlb_misses);
+			res->status = MEMDISP_XLAT_IOTLB_MISS;
+			res->iommu_id = iommu->id;
+			res->iova = iova;
+			perm = need;
+			md_miss_note(iommu, iova, need);
+			break;
+		}
+		this_cpu_inc(md_pcpu_stats.iotlb_hits);
+		if ((e->perm & need) != need) {
+			res->status = MEMDISP_XLAT_DENIED;
+			res->iommu_id = iommu->id;
+			res->iova = iova;
+			perm &= e->perm;
+			break;
+		}
+		perm &= e->perm;
+		lm1 = min(lm1, e->mask - (iova & e->mask));
+		addr = e->xlat | (iova & e->mask);
+		as = iommu->target;
+		depth++;
+	}
+	res->perm = perm;
+	res->len = lm1 + 1;
+}
+
+/**
+ * memdisp_translate() - translate an access through an address space
+ * @as: a referenced address space (memdisp_as_get())
+ * @addr: address
+ * @len: access length in bytes, at least 1
+ * @is_write: whether the access writes
+ * @res: filled with the outcome (see &struct memdisp_xlat)
+ *
+ * Follows IOMMU sections through their IOTLBs, at most %MEMDISP_MAX_DEPTH
+ * hops.  An IOTLB miss returns status %MEMDISP_XLAT_IOTLB_MISS and raises a
+ * miss event once per (IOMMU, page) until the page is filled or
+ * invalidated.  Lock-free; callable from any context.
+ *
+ * Return: 0, or -EINVAL if @len is 0.
+ */
+int memdisp_translate(struct memdisp_as *as, u64 addr, u64 len,
+		      bool is_write, struct memdisp_xlat *res)
+{
+	if (!len)
+		return -EINVAL;
+	rcu_read_lock();
+	md_translate_map(as, addr, len, is_write, res, NULL);
+	rcu_read_unlock();
+	return 0;
+}
+EXPORT_SYMBOL_GPL(memdisp_translate);

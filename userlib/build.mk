@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# libmemdisp: region trees, rendering, listeners, mtree_info.
+
+CORE_VERSION := 0.1.0
+CORE_SOVER := 0
+CORE_SRCS := userlib/support.c userlib/memory.c userlib/render.c \
+	userlib/mtree.c
+# The shared index (lib/mdindex.c, branch "index") replaces the fallback
+# as soon as it is present in the tree.
+CORE_MDX_SRC := $(if $(wildcard lib/mdindex.c),lib/mdindex.c,userlib/mdindex-fallback.c)
+CORE_OBJS := $(patsubst userlib/%.c,$(BUILD)/userlib/%.o,$(CORE_SRCS)) \
+	$(BUILD)/userlib/mdindex.o
+# Exports are limited by the version script userlib/libmemdisp.map.
+CORE_CFLAGS := $(BASE_CFLAGS) -Iuserlib/include -Iuserlib -Ilib
+CORE_HDRS := $(wildcard userlib/include/memdisp/*.h)
+CORE_LIBDIR := $(BUILD)/lib
+CORE_SO := $(CORE_LIBDIR)/libmemdisp.so.$(CORE_VERSION)
+CORE_A := $(CORE_LIBDIR)/libmemdisp.a
+CORE_PC := $(CORE_LIBDIR)/pkgconfig/memdisp.pc
+CORE_LDLIBS := $(URCU_LIBS) -lpthread
+
+ALL_TARGETS += $(CORE_SO) $(CORE_A) $(CORE_PC)
+INSTALL_TARGETS += core-install
+
+$(BUILD)/userlib/%.o: userlib/%.c $(CORE_HDRS) userlib/memdisp-internal.h lib/mdindex.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) -c -o $@ $<
+
+$(BUILD)/userlib/mdindex.o: $(CORE_MDX_SRC) lib/mdindex.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) -c -o $@ $<
+
+$(CORE_SO): $(CORE_OBJS) userlib/libmemdisp.map
+	@mkdir -p $(dir $@)
+	$(CC) -shared -Wl,-soname,libmemdisp.so.$(CORE_SOVER) \
+		-Wl,--version-script=userlib/libmemdisp.map -Wl,-z,defs \
+		-o $@ $(CORE_OBJS) $(CORE_LDLIBS)
+	ln -sf libmemdisp.so.$(CORE_VERSION) $(CORE_LIBDIR)/libmemdisp.so.$(CORE_SOVER)
+	ln -sf libmemdisp.so.$(CORE_SOVER) $(CORE_LIBDIR)/libmemdisp.so
+
+$(CORE_A): $(CORE_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $(CORE_OBJS)
+
+$(CORE_PC): userlib/memdisp.pc.in userlib/build.mk
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(CORE_VERSION)|g' \
+		$< > $@
+
+.PHONY: core-install
+core-install: $(CORE_SO) $(CORE_A) $(CORE_PC)
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+		$(DESTDIR)$(PREFIX)/include/memdisp
+	install -m 644 $(CORE_HDRS) $(DESTDIR)$(PREFIX)/include/memdisp/
+	install -m 755 $(CORE_SO) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libmemdisp.so.$(CORE_VERSION) $(DESTDIR)$(PREFIX)/lib/libmemdisp.so.$(CORE_SOVER)
+	ln -sf libmemdisp.so.$(CORE_SOVER) $(DESTDIR)$(PREFIX)/lib/libmemdisp.so
+	install -m 644 $(CORE_A) $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 $(CORE_PC) $(DESTDIR)$(PREFIX)/lib/pkgconfig/

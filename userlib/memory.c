@@ -1,0 +1,1798 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * memory.c - region trees, edits, transactions, address spaces, listeners
+ *
+ * Semantics follow QEMU 7.2's softmmu/memory.c.  What differs is how a
+ * commit finds its work: every edit marks the edited region and everything
+ * above it (containers and the aliases that point at it) with the current
+ * generation, and a commit re-renders only the address spaces whose root
+ * was marked.  Views are cached on their simplified root so that address
+ * spaces with the same root share one FlatView, as in QEMU.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include "memdisp-internal.h"
+
+struct RAMBlock {
+	void *host;
+	uint64_t used_length;
+	uint64_t max_length;
+	ram_addr_t offset;
+	int fd;
+	uint32_t flags;
+	bool owns_mapping;
+	bool owns_fd;
+	void (*resized)(const char *name, uint64_t length, void *host);
+};
+
+struct CoalescedMemoryRange {
+	AddrRange addr;
+	CoalescedMemoryRange *next;
+};
+
+struct MemoryRegionIoeventfd {
+	AddrRange addr;
+	bool match_data;
+	uint64_t data;
+	EventNotifier *e;
+};
+
+static unsigned int md_txn_depth;
+static bool md_update_pending;
+static bool md_ioeventfd_pending;
+static bool md_force_all;
+unsigned long md_global_dirty_log;
+static unsigned long md_gen = 1;	/* generation of the open transaction */
+static unsigned long md_seq;		/* order of subregion additions */
+static unsigned long md_walk_stamp;
+static ram_addr_t md_next_ram_addr;
+
+static MemoryListener *md_listeners_first, *md_listeners_last;
+static AddressSpace *md_as_first, *md_as_last;
+static unsigned long md_as_seq;
+static FlatView *md_empty_view;
+
+struct iommu_class_entry {
+	char *name;
+	const IOMMUMemoryRegionClass *klass;
+	struct iommu_class_entry *next;
+};
+static struct iommu_class_entry *md_iommu_classes;
+
+/* ---------------------------------------------------------------------- */
+/* Helpers. */
+
+void md_die(const MemoryRegion *mr, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "memdisp: %s: ", mr ? memory_region_name(mr) : "(api)");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	fflush(stderr);
+	abort();
+}
+
+void md_oom(void)
+{
+	fputs("memdisp: out of memory\n", stderr);
+	abort();
+}
+
+void *md_zalloc(size_t size)
+{
+	void *p = calloc(1, size ? size : 1);
+
+	if (!p)
+		md_oom();
+	return p;
+}
+
+void *md_realloc(void *p, size_t size)
+{
+	p = realloc(p, size ? size : 1);
+	if (!p)
+		md_oom();
+	return p;
+}
+
+AddressSpace *md_first_as(void)
+{
+	return md_as_first;
+}
+
+static Int128 md_size128(uint64_t size)
+{
+	return size == UINT64_MAX ? int128_2_64() : int128_make64(size);
+}
+
+static void md_check_init(const MemoryRegion *mr, const char *what)
+{
+	if (!mr)
+		md_die(NULL, "%s: NULL region", what);
+	if (!mr->md_initialized)
+		md_die(NULL, "%s: region was never initialized", what);
+}
+
+/*
+ * Mark @mr and every region from which it can be reached (containers and
+ * aliases, transitively) as edited in this transaction.
+ */
+static void md_mark(MemoryRegion *mr)
+{
+	MemoryRegion *a;
+
+	while (mr && mr->md_dirty_gen != md_gen) {
+		mr->md_dirty_gen = md_gen;
+		for (a = mr->md_alias_first; a; a = a->md_alias_next)
+			md_mark(a);
+		mr = mr->container;
+	}
+}
+
+static void md_changed(MemoryRegion *mr)
+{
+	md_mark(mr);
+	md_update_pending = true;
+}
+
+/* Is @target reachable upwards from @mr (containers, alias users)? */
+static bool md_reaches_up(MemoryRegion *mr, MemoryRegion *target,
+			  unsigned long stamp)
+{
+	MemoryRegion *a;
+
+	while (mr && mr->md_walk != stamp) {
+		if (mr == target)
+			return true;
+		mr->md_walk = stamp;
+		for (a = mr->md_alias_first; a; a = a->md_alias_next)
+			if (md_reaches_up(a, target, stamp))
+				return true;
+		mr = mr->container;
+	}
+	return false;
+}
+
+
+unsigned long md_new_stamp(void)
+{
+	return ++md_walk_stamp;
+}
+
+uint8_t md_dirty_log_mask(MemoryRegion *mr)
+{
+	uint8_t mask = mr->dirty_log_mask;
+
+	if (md_global_dirty_log && (mr->ram_block || mr->is_iommu))
+		mask |= 1 << DIRTY_MEMORY_MIGRATION;
+	return mask;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Object life cycle. */
+
+static void memory_region_finalize(Object *obj)
+{
+	MemoryRegion *mr = (MemoryRegion *)obj;
+	MemoryRegion **pp;
+
+	if (mr->container)
+		md_die(mr, "finalized while still mapped in %s",
+		       memory_region_name(mr->container));
+	mr->md_finalizing = true;
+	mr->enabled = false;
+	memory_region_transaction_begin();
+	while (mr->sub_first)
+		memory_region_del_subregion(mr, mr->sub_first);
+	memory_region_transaction_commit();
+	if (mr->alias) {
+		for (pp = &mr->alias->md_alias_first; *pp;
+		     pp = &(*pp)->md_alias_next) {
+			if (*pp == mr) {
+				*pp = mr->md_alias_next;
+				break;
+			}
+		}
+		mr->alias = NULL;
+	}
+	if (mr->destructor)
+		mr->destructor(mr);
+	while (mr->coalesced) {
+		CoalescedMemoryRange *c = mr->coalesced;
+
+		mr->coalesced = c->next;
+		free(c);
+	}
+	if (mr->md_fv) {
+		md_flatview_put(mr->md_fv);
+		mr->md_fv = NULL;
+	}
+	free((char *)mr->name);
+	mr->name = NULL;
+	free(mr->ioeventfds);
+	mr->ioeventfds = NULL;
+	mr->md_initialized = false;
+}
+
+static void memory_region_do_init(MemoryRegion *mr, Object *owner,
+				  const char *name, uint64_t size)
+{
+	if (!mr)
+		md_die(NULL, "memory_region_init: NULL region");
+	memset(mr, 0, sizeof(*mr));
+	object_initialize_simple(&mr->parent_obj, "memory-region",
+				 memory_region_finalize);
+	mr->size = md_size128(size);
+	mr->enabled = true;
+	mr->romd_mode = true;
+	mr->name = name ? strdup(name) : NULL;
+	if (name && !mr->name)
+		md_oom();
+	mr->owner = owner;
+	if (owner)
+		object_add_child(owner, OBJECT(mr));
+	mr->md_initialized = true;
+}
+
+void memory_region_init(MemoryRegion *mr, Object *owner, const char *name,
+			uint64_t size)
+{
+	memory_region_do_init(mr, owner, name, size);
+}
+
+static const MemoryRegionOps md_unassigned_ops = {
+	.endianness = DEVICE_NATIVE_ENDIAN,
+};
+
+void memory_region_init_io(MemoryRegion *mr, Object *owner,
+			   const MemoryRegionOps *ops, void *opaque,
+			   const char *name, uint64_t size)
+{
+	memory_region_do_init(mr, owner, name, size);
+	mr->ops = ops ? ops : &md_unassigned_ops;
+	mr->opaque = opaque;
+	mr->terminates = true;
+}
+
+void memory_region_init_reservation(MemoryRegion *mr, Object *owner,
+				    const char *name, uint64_t size)
+{
+	memory_region_init_io(mr, owner, NULL, mr, name, size);
+}
+
+/* ---------------------------------------------------------------------- */
+/* RAM. */
+
+static uint64_t md_page_align(uint64_t v)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+
+	return (v + page - 1) & ~(page - 1);
+}
+
+static void md_ram_destructor(MemoryRegion *mr)
+{
+	RAMBlock *rb = mr->ram_block;
+
+	if (!rb)
+		return;
+	if (rb->owns_mapping && rb->host)
+		munmap(rb->host, md_page_align(rb->max_length));
+	if (rb->owns_fd && rb->fd >= 0)
+		close(rb->fd);
+	free(rb);
+	mr->ram_block = NULL;
+}
+
+static RAMBlock *md_ram_block_new(MemoryRegion *mr, uint64_t size,
+				  uint64_t max_size, Error **errp)
+{
+	RAMBlock *rb;
+
+	if (size == 0 || max_size == 0) {
+		error_setg(errp, "%s: RAM size must not be 0",
+			   memory_region_name(mr));
+		return NULL;
+	}
+	if (size == UINT64_MAX || max_size == UINT64_MAX ||
+	    md_page_align(max_size) < max_size) {
+		error_setg(errp, "%s: RAM size 0x%" PRIx64 " is too large",
+			   memory_region_name(mr), max_size);
+		return NULL;
+	}
+	rb = md_zalloc(sizeof(*rb));
+	rb->used_length = size;
+	rb->max_length = max_size;
+	rb->fd = -1;
+	rb->offset = md_next_ram_addr;
+	md_next_ram_addr += md_page_align(max_size);
+	return rb;
+}
+
+static bool md_ram_anon(MemoryRegion *mr, uint64_t size, uint64_t max_size,
+			uint32_t flags, Error **errp)
+{
+	RAMBlock *rb = md_ram_block_new(mr, size, max_size, errp);
+	void *p;
+
+	if (!rb)
+		return false;
+	p = mmap(NULL, md_page_align(max_size), PROT_READ | PROT_WRITE,
+		 ((flags & RAM_SHARED) ? MAP_SHARED : MAP_PRIVATE) |
+		 MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED) {
+		error_setg_errno(errp, errno,
+				 "%s: cannot map 0x%" PRIx64 " bytes of RAM",
+				 memory_region_name(mr), max_size);
+		free(rb);
+		return false;
+	}
+	rb->host = p;
+	rb->owns_mapping = true;
+	rb->flags = flags;
+	mr->ram_block = rb;
+	mr->destructor = md_ram_destructor;
+	return true;
+}
+
+void memory_region_init_ram_flags_nomigrate(MemoryRegion *mr, Object *owner,
+					    const char *name, uint64_t size,
+					    uint32_t ram_flags, Error **errp)
+{
+	memory_region_do_init(mr, owner, name, size);
+	mr->ram = true;
+	mr->terminates = true;
+	md_ram_anon(mr, size, size, ram_flags, errp);
+}
+
+void memory_region_init_ram_nomigrate(MemoryRegion *mr, Object *owner,
+				      const char *name, uint64_t size,
+				      Error **errp)
+{
+	memory_region_init_ram_flags_nomigrate(mr, owner, name, size, 0, errp);
+}
+
+void memory_region_init_ram(MemoryRegion *mr, Object *owner,
+			    const char *name, uint64_t size, Error **errp)
+{
+	memory_region_init_ram_nomigrate(mr, owner, name, size, errp);
+}
+
+void memory_region_init_resizeable_ram(MemoryRegion *mr, Object *owner,
+				       const char *name, uint64_t size,
+				       uint64_t max_size,
+				       void (*resized)(const char *,
+						       uint64_t length,
+						       void *host),
+				       Error **errp)
+{
+	memory_region_do_init(mr, owner, name, size);
+	mr->ram = true;
+	mr->terminates = true;
+	if (size > max_size) {
+		error_setg(errp, "%s: size 0x%" PRIx64
+			   " is above max_size 0x%" PRIx64,
+			   memory_region_name(mr), size, max_size);
+		return;
+	}
+	if (md_ram_anon(mr, size, max_size, RAM_RESIZEABLE, errp))
+		mr->ram_block->resized = resized;
+}
+
+void memory_region_init_ram_from_fd(MemoryRegion *mr, Object *owner,
+				    const char *name, uint64_t size,
+				    uint32_t ram_flags, int fd,
+				    ram_addr_t offset, Error **errp)
+{
+	RAMBlock *rb;
+	void *p;
+	int prot = PROT_READ | (mr && mr->readonly ? 0 : PROT_WRITE);
+
+	memory_region_do_init(mr, owner, name, size);
+	mr->ram = true;
+	mr->terminates = true;
+	rb = md_ram_block_new(mr, size, size, errp);
+	if (!rb)
+		return;
+	p = mmap(NULL, md_page_align(size), prot,
+		 ((ram_flags & RAM_SHARED) ? MAP_SHARED : MAP_PRIVATE) |
+		 ((ram_flags & RAM_NORESERVE) ? MAP_NORESERVE : 0),
+		 fd, (off_t)offset);
+	if (p == MAP_FAILED) {
+		error_setg_errno(errp, errno, "%s: cannot map fd %d",
+				 memory_region_name(mr), fd);
+		free(rb);
+		return;
+	}
+	rb->host = p;
+	rb->owns_mapping = true;
+	rb->fd = fd;
+	rb->flags = ram_flags;
+	mr->ram_block = rb;
+	mr->destructor = md_ram_destructor;
+}
+
+void memory_region_init_ram_from_file(MemoryRegion *mr, Object *owner,
+				      const char *name, uint64_t size,
+				      uint64_t align, uint32_t ram_flags,
+				      const char *path, ram_addr_t offset,
+				      bool readonly, Error **errp)
+{
+	struct stat st;
+	int fd;
+
+	memory_region_do_init(mr, owner, name, size);
+	mr->align = align;
+	if (!path) {
+		error_setg(errp, "%s: no file name", memory_region_name(mr));
+		return;
+	}
+	fd = open(path, (readonly ? O_RDONLY : O_RDWR | O_CREAT) | O_CLOEXEC,
+		  0600);
+	if (fd < 0) {
+		error_setg_errno(errp, errno, "%s: cannot open %s",
+				 memory_region_name(mr), path);
+		return;
+	}
+	if (fstat(fd, &st) == 0 && !readonly && S_ISREG(st.st_mode) &&
+	    (uint64_t)st.st_size < offset + size &&
+	    ftruncate(fd, (off_t)(offset + size)) < 0) {
+		error_setg_errno(errp, errno, "%s: cannot extend %s",
+				 memory_region_name(mr), path);
+		close(fd);
+		return;
+	}
+	mr->readonly = readonly;
+	memory_region_init_ram_from_fd(mr, owner, name, size, ram_flags, fd,
+				       offset, errp);
+	mr->readonly = readonly;
+	mr->align = align;
+	if (mr->ram_block)
+		mr->ram_block->owns_fd = true;
+	else
+		close(fd);
+}
+
+static void md_init_ptr(MemoryRegion *mr, Object *owner, const char *name,
+			uint64_t size, void *ptr, const char *what)
+{
+	RAMBlock *rb;
+
+	memory_region_do_init(mr, owner, name, size);
+	mr->ram = true;
+	mr->terminates = true;
+	if (!ptr)
+		md_die(mr, "%s: NULL host pointer", what);
+	rb = md_ram_block_new(mr, size, size, NULL);
+	if (!rb)
+		md_die(mr, "%s: invalid size 0x%" PRIx64, what, size);
+	rb->host = ptr;
+	rb->flags = RAM_PREALLOC;
+	mr->ram_block = rb;
+	mr->destructor = md_ram_destructor;
+}
+
+void memory_region_init_ram_ptr(MemoryRegion *mr, Object *owner,
+				const char *name, uint64_t size, void *ptr)
+{
+	md_init_ptr(mr, owner, name, size, ptr, "memory_region_init_ram_ptr");
+}
+
+void memory_region_init_ram_device_ptr(MemoryRegion *mr, Object *owner,
+				       const char *name, uint64_t size,
+				       void *ptr)
+{
+	md_init_ptr(mr, owner, name, size, ptr,
+		    "memory_region_init_ram_device_ptr");
+	mr->ram_device = true;
+}
+
+void memory_region_init_rom_nomigrate(MemoryRegion *mr, Object *owner,
+				      const char *name, uint64_t size,
+				      Error **errp)
+{
+	memory_region_init_ram_flags_nomigrate(mr, owner, name, size, 0, errp);
+	mr->readonly = true;
+}
+
+void memory_region_init_rom(MemoryRegion *mr, Object *owner,
+			    const char *name, uint64_t size, Error **errp)
+{
+	memory_region_init_rom_nomigrate(mr, owner, name, size, errp);
+}
+
+void memory_region_init_rom_device_nomigrate(MemoryRegion *mr, Object *owner,
+					     const MemoryRegionOps *ops,
+					     void *opaque, const char *name,
+					     uint64_t size, Error **errp)
+{
+	memory_region_do_init(mr, owner, name, size);
+	mr->ops = ops ? ops : &md_unassigned_ops;
+	mr->opaque = opaque;
+	mr->terminates = true;
+	mr->rom_device = true;
+	md_ram_anon(mr, size, size, 0, errp);
+}
+
+void memory_region_init_rom_device(MemoryRegion *mr, Object *owner,
+				   const MemoryRegionOps *ops, void *opaque,
+				   const char *name, uint64_t size,
+				   Error **errp)
+{
+	memory_region_init_rom_device_nomigrate(mr, owner, ops, opaque, name,
+						size, errp);
+}
+
+void memory_region_init_alias(MemoryRegion *mr, Object *owner,
+			      const char *name, MemoryRegion *orig,
+			      hwaddr offset, uint64_t size)
+{
+	MemoryRegion *p;
+
+	if (!orig)
+		md_die(mr, "memory_region_init_alias: NULL target");
+	md_check_init(orig, "memory_region_init_alias");
+	for (p = orig; p; p = p->alias)
+		if (p == mr)
+			md_die(mr, "alias of %s would make an alias cycle",
+			       memory_region_name(orig));
+	if (mr && mr->md_initialized && mr->md_alias_first)
+		md_die(mr, "re-initialized while aliases point at it");
+	memory_region_do_init(mr, owner, name, size);
+	mr->alias = orig;
+	mr->alias_offset = offset;
+	mr->md_alias_next = orig->md_alias_first;
+	orig->md_alias_first = mr;
+}
+
+int memdisp_iommu_class_register(const char *typename,
+				 const IOMMUMemoryRegionClass *klass)
+{
+	struct iommu_class_entry *e;
+
+	if (!typename || !klass || !klass->translate)
+		return -EINVAL;
+	for (e = md_iommu_classes; e; e = e->next) {
+		if (!strcmp(e->name, typename)) {
+			e->klass = klass;
+			return 0;
+		}
+	}
+	e = md_zalloc(sizeof(*e));
+	e->name = strdup(typename);
+	if (!e->name)
+		md_oom();
+	e->klass = klass;
+	e->next = md_iommu_classes;
+	md_iommu_classes = e;
+	return 0;
+}
+
+void memory_region_init_iommu(void *_iommu_mr, size_t instance_size,
+			      const char *mrtypename, Object *owner,
+			      const char *name, uint64_t size)
+{
+	IOMMUMemoryRegion *iommu = _iommu_mr;
+	struct iommu_class_entry *e;
+	MemoryRegion *mr;
+
+	if (!iommu)
+		md_die(NULL, "memory_region_init_iommu: NULL region");
+	if (instance_size < sizeof(IOMMUMemoryRegion))
+		md_die(NULL, "%s: instance_size %zu below sizeof(IOMMUMemoryRegion)",
+		       name ? name : "(null)", instance_size);
+	for (e = md_iommu_classes; e; e = e->next)
+		if (mrtypename && !strcmp(e->name, mrtypename))
+			break;
+	if (!e)
+		md_die(NULL, "%s: IOMMU type \"%s\" is not registered (call memdisp_iommu_class_register)",
+		       name ? name : "(null)",
+		       mrtypename ? mrtypename : "(null)");
+	memset((char *)iommu + sizeof(MemoryRegion), 0,
+	       instance_size - sizeof(MemoryRegion));
+	mr = MEMORY_REGION(iommu);
+	memory_region_do_init(mr, owner, name, size);
+	mr->terminates = true;
+	mr->is_iommu = true;
+	iommu->md_class = e->klass;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Queries. */
+
+void memory_region_ref(MemoryRegion *mr)
+{
+	if (mr && mr->owner)
+		object_ref(mr->owner);
+}
+
+void memory_region_unref(MemoryRegion *mr)
+{
+	if (mr && mr->owner)
+		object_unref(mr->owner);
+}
+
+Object *memory_region_owner(MemoryRegion *mr)
+{
+	return mr->owner;
+}
+
+uint64_t memory_region_size(MemoryRegion *mr)
+{
+	if (int128_eq(mr->size, int128_2_64()))
+		return UINT64_MAX;
+	return int128_get64(mr->size);
+}
+
+const char *memory_region_name(const MemoryRegion *mr)
+{
+	return mr->name ? mr->name : "(null)";
+}
+
+bool memory_region_is_ram(MemoryRegion *mr)
+{
+	return mr->ram;
+}
+
+bool memory_region_is_ram_device(MemoryRegion *mr)
+{
+	return mr->ram_device;
+}
+
+bool memory_region_is_romd(MemoryRegion *mr)
+{
+	return mr->rom_device && mr->romd_mode;
+}
+
+bool memory_region_is_rom(MemoryRegion *mr)
+{
+	return mr->ram && mr->readonly;
+}
+
+bool memory_region_is_nonvolatile(MemoryRegion *mr)
+{
+	return mr->nonvolatile;
+}
+
+IOMMUMemoryRegion *memory_region_get_iommu(MemoryRegion *mr)
+{
+	while (mr->alias)
+		mr = mr->alias;
+	return mr->is_iommu ? IOMMU_MEMORY_REGION(mr) : NULL;
+}
+
+bool memory_region_is_iommu(MemoryRegion *mr)
+{
+	return memory_region_get_iommu(mr) != NULL;
+}
+
+bool memory_region_is_logging(MemoryRegion *mr, uint8_t client)
+{
+	return md_dirty_log_mask(mr) & (1 << client);
+}
+
+uint8_t memory_region_get_dirty_log_mask(MemoryRegion *mr)
+{
+	return md_dirty_log_mask(mr);
+}
+
+bool memory_region_is_skip_dump(MemoryRegion *mr)
+{
+	return mr->md_skip_dump;
+}
+
+void memory_region_set_skip_dump(MemoryRegion *mr)
+{
+	mr->md_skip_dump = true;
+}
+
+uint64_t memory_region_get_alignment(const MemoryRegion *mr)
+{
+	return mr->align;
+}
+
+ram_addr_t memory_region_get_ram_addr(MemoryRegion *mr)
+{
+	return mr->ram_block ? mr->ram_block->offset : RAM_ADDR_INVALID;
+}
+
+void *memory_region_get_ram_ptr(MemoryRegion *mr)
+{
+	uint64_t off = 0;
+
+	while (mr->alias) {
+		off += mr->alias_offset;
+		mr = mr->alias;
+	}
+	if (!mr->ram_block)
+		return NULL;
+	return (char *)mr->ram_block->host + off;
+}
+
+int memory_region_get_fd(MemoryRegion *mr)
+{
+	while (mr->alias)
+		mr = mr->alias;
+	return mr->ram_block ? mr->ram_block->fd : -1;
+}
+
+bool memory_region_is_mapped(MemoryRegion *mr)
+{
+	return mr->container || mr->mapped_via_alias;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Tree edits. */
+
+static void md_link_subregion(MemoryRegion *mr, MemoryRegion *sub)
+{
+	MemoryRegion *other;
+
+	/* Higher priority first; the newest first among equal priorities. */
+	for (other = mr->sub_first; other; other = other->sub_next)
+		if (sub->priority >= other->priority)
+			break;
+	sub->sub_next = other;
+	if (other) {
+		sub->sub_prev = other->sub_prev;
+		other->sub_prev = sub;
+	} else {
+		sub->sub_prev = mr->sub_last;
+		mr->sub_last = sub;
+	}
+	if (sub->sub_prev)
+		sub->sub_prev->sub_next = sub;
+	else
+		mr->sub_first = sub;
+	mr->nr_subregions++;
+	sub->md_seq = ++md_seq;
+}
+
+static void md_unlink_subregion(MemoryRegion *mr, MemoryRegion *sub)
+{
+	if (sub->sub_prev)
+		sub->sub_prev->sub_next = sub->sub_next;
+	else
+		mr->sub_first = sub->sub_next;
+	if (sub->sub_next)
+		sub->sub_next->sub_prev = sub->sub_prev;
+	else
+		mr->sub_last = sub->sub_prev;
+	sub->sub_next = sub->sub_prev = NULL;
+	mr->nr_subregions--;
+}
+
+static void md_add_subregion_common(MemoryRegion *mr, hwaddr offset,
+				    MemoryRegion *sub)
+{
+	MemoryRegion *a;
+
+	md_check_init(mr, "memory_region_add_subregion");
+	md_check_init(sub, "memory_region_add_subregion");
+	if (sub->container)
+		md_die(sub, "already a subregion of %s (add_subregion twice?)",
+		       memory_region_name(sub->container));
+	if (sub == mr || md_reaches_up(mr, sub, md_new_stamp()))
+		md_die(sub, "adding it to %s would make a cycle",
+		       memory_region_name(mr));
+	memory_region_transaction_begin();
+	sub->container = mr;
+	for (a = sub->alias; a; a = a->alias)
+		a->mapped_via_alias++;
+	sub->addr = offset;
+	memory_region_ref(sub);
+	md_link_subregion(mr, sub);
+	if (mr->enabled && sub->enabled)
+		md_changed(mr);
+	memory_region_transaction_commit();
+}
+
+void memory_region_add_subregion(MemoryRegion *mr, hwaddr offset,
+				 MemoryRegion *subregion)
+{
+	if (subregion)
+		subregion->priority = 0;
+	md_add_subregion_common(mr, offset, subregion);
+}
+
+void memory_region_add_subregion_overlap(MemoryRegion *mr, hwaddr offset,
+					 MemoryRegion *subregion,
+					 int priority)
+{
+	if (subregion)
+		subregion->priority = priority;
+	md_add_subregion_common(mr, offset, subregion);
+}
+
+void memory_region_del_subregion(MemoryRegion *mr, MemoryRegion *subregion)
+{
+	MemoryRegion *a;
+
+	md_check_init(mr, "memory_region_del_subregion");
+	md_check_init(subregion, "memory_region_del_subregion");
+	if (subregion->container != mr)
+		md_die(subregion, "not a subregion of %s (del_subregion)",
+		       memory_region_name(mr));
+	memory_region_transaction_begin();
+	subregion->container = NULL;
+	for (a = subregion->alias; a; a = a->alias)
+		a->mapped_via_alias--;
+	md_unlink_subregion(mr, subregion);
+	if (mr->enabled && subregion->enabled)
+		md_changed(mr);
+	memory_region_transaction_commit();
+	memory_region_unref(subregion);
+}
+
+void memory_region_set_enabled(MemoryRegion *mr, bool enabled)
+{
+	md_check_init(mr, "memory_region_set_enabled");
+	if (enabled == mr->enabled)
+		return;
+	memory_region_transaction_begin();
+	mr->enabled = enabled;
+	md_changed(mr);
+	memory_region_transaction_commit();
+}
+
+void memory_region_set_size(MemoryRegion *mr, uint64_t size)
+{
+	Int128 s = md_size128(size);
+
+	md_check_init(mr, "memory_region_set_size");
+	if (int128_eq(s, mr->size))
+		return;
+	if (mr->ram_block && (size == 0 || s > mr->ram_block->max_length))
+		md_die(mr, "set_size 0x%" PRIx64 " outside its RAM block (1..0x%"
+		       PRIx64 ")", size, mr->ram_block->max_length);
+	memory_region_transaction_begin();
+	mr->size = s;
+	md_changed(mr);
+	memory_region_transaction_commit();
+}
+
+void memory_region_set_address(MemoryRegion *mr, hwaddr addr)
+{
+	MemoryRegion *container;
+
+	md_check_init(mr, "memory_region_set_address");
+	if (addr == mr->addr)
+		return;
+	container = mr->container;
+	if (!container) {
+		mr->addr = addr;
+		return;
+	}
+	memory_region_transaction_begin();
+	memory_region_ref(mr);
+	memory_region_del_subregion(container, mr);
+	md_add_subregion_common(container, addr, mr);
+	memory_region_unref(mr);
+	memory_region_transaction_commit();
+}
+
+void memory_region_set_alias_offset(MemoryRegion *mr, hwaddr offset)
+{
+	md_check_init(mr, "memory_region_set_alias_offset");
+	if (!mr->alias)
+		md_die(mr, "set_alias_offset on a region that is not an alias");
+	if (offset == mr->alias_offset)
+		return;
+	memory_region_transaction_begin();
+	mr->alias_offset = offset;
+	if (mr->enabled)
+		md_changed(mr);
+	memory_region_transaction_commit();
+}
+
+void memory_region_set_readonly(MemoryRegion *mr, bool readonly)
+{
+	md_check_init(mr, "memory_region_set_readonly");
+	if (mr->readonly == readonly)
+		return;
+	memory_region_transaction_begin();
+	mr->readonly = readonly;
+	if (mr->enabled)
+		md_changed(mr);
+	memory_region_transaction_commit();
+}
+
+void memory_region_set_nonvolatile(MemoryRegion *mr, bool nonvolatile)
+{
+	md_check_init(mr, "memory_region_set_nonvolatile");
+	if (mr->nonvolatile == nonvolatile)
+		return;
+	memory_region_transaction_begin();
+	mr->nonvolatile = nonvolatile;
+	if (mr->enabled)
+		md_changed(mr);
+	memory_region_transaction_commit();
+}
+
+void memory_region_rom_device_set_romd(MemoryRegion *mr, bool romd_mode)
+{
+	md_check_init(mr, "memory_region_rom_device_set_romd");
+	if (!mr->rom_device)
+		md_die(mr, "rom_device_set_romd on a region that is not a ROM device");
+	if (mr->romd_mode == romd_mode)
+		return;
+	memory_region_transaction_begin();
+	mr->romd_mode = romd_mode;
+	if (mr->enabled)
+		md_changed(mr);
+	memory_region_transaction_commit();
+}
+
+void memory_region_set_log(MemoryRegion *mr, bool log, unsigned client)
+{
+	uint8_t mask;
+
+	md_check_init(mr, "memory_region_set_log");
+	if (client != DIRTY_MEMORY_VGA)
+		md_die(mr, "set_log: only DIRTY_MEMORY_VGA may be set per region");
+	if (log)
+		mr->vga_logging_count++;
+	else if (mr->vga_logging_count)
+		mr->vga_logging_count--;
+	mask = mr->vga_logging_count ? (1 << client) : 0;
+	if ((mr->dirty_log_mask & (1 << client)) == mask)
+		return;
+	memory_region_transaction_begin();
+	mr->dirty_log_mask = (mr->dirty_log_mask & ~(1 << client)) | mask;
+	if (mr->enabled)
+		md_changed(mr);
+	memory_region_transaction_commit();
+}
+
+void memory_region_ram_resize(MemoryRegion *mr, ram_addr_t newsize,
+			      Error **errp)
+{
+	RAMBlock *rb = mr->ram_block;
+
+	if (!rb || !(rb->flags & RAM_RESIZEABLE)) {
+		error_setg(errp, "%s: not a resizeable RAM region",
+			   memory_region_name(mr));
+		return;
+	}
+	if (newsize == 0 || newsize > rb->max_length) {
+		error_setg(errp, "%s: size 0x%" PRIx64
+			   " outside 1..max_size 0x%" PRIx64,
+			   memory_region_name(mr), newsize, rb->max_length);
+		return;
+	}
+	if (newsize == rb->used_length)
+		return;
+	rb->used_length = newsize;
+	memory_region_set_size(mr, newsize);
+	if (rb->resized)
+		rb->resized(memory_region_name(mr), newsize, rb->host);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Coalescing and ioeventfds. */
+
+static void md_coalesced_del_range(AddressSpace *as, FlatRange *fr);
+static void md_coalesced_add_range(AddressSpace *as, FlatRange *fr);
+
+static void md_update_coalesced(MemoryRegion *mr, bool before)
+{
+	AddressSpace *as;
+	unsigned int i;
+
+	MD_FOR_EACH_AS(as) {
+		FlatView *v = as->current_map;
+
+		if (!v || !as->md_listeners_first)
+			continue;
+		for (i = 0; i < v->nr; i++) {
+			if (v->ranges[i].mr != mr)
+				continue;
+			if (before)
+				md_coalesced_del_range(as, &v->ranges[i]);
+			else
+				md_coalesced_add_range(as, &v->ranges[i]);
+		}
+	}
+}
+
+void memory_region_set_coalescing(MemoryRegion *mr)
+{
+	memory_region_clear_coalescing(mr);
+	memory_region_add_coalescing(mr, 0, memory_region_size(mr));
+}
+
+void memory_region_add_coalescing(MemoryRegion *mr, hwaddr offset,
+				  uint64_t size)
+{
+	CoalescedMemoryRange *c = md_zalloc(sizeof(*c)), **pp;
+
+	md_check_init(mr, "memory_region_add_coalescing");
+	c->addr.start = int128_make64(offset);
+	c->addr.size = md_size128(size);
+	md_update_coalesced(mr, true);
+	for (pp = &mr->coalesced; *pp; pp = &(*pp)->next)
+		;
+	*pp = c;
+	md_update_coalesced(mr, false);
+}
+
+void memory_region_clear_coalescing(MemoryRegion *mr)
+{
+	md_check_init(mr, "memory_region_clear_coalescing");
+	mr->flush_coalesced_mmio = false;
+	if (!mr->coalesced)
+		return;
+	md_update_coalesced(mr, true);
+	while (mr->coalesced) {
+		CoalescedMemoryRange *c = mr->coalesced;
+
+		mr->coalesced = c->next;
+		free(c);
+	}
+}
+
+void memory_region_set_flush_coalesced(MemoryRegion *mr)
+{
+	mr->flush_coalesced_mmio = true;
+}
+
+void memory_region_clear_flush_coalesced(MemoryRegion *mr)
+{
+	mr->flush_coalesced_mmio = false;
+}
+
+static int md_ioeventfd_cmp(const MemoryRegionIoeventfd *a,
+			    const MemoryRegionIoeventfd *b)
+{
+	if (a->addr.start != b->addr.start)
+		return a->addr.start < b->addr.start ? -1 : 1;
+	if (a->addr.size != b->addr.size)
+		return a->addr.size < b->addr.size ? -1 : 1;
+	if (a->match_data != b->match_data)
+		return a->match_data < b->match_data ? -1 : 1;
+	if (a->match_data && a->data != b->data)
+		return a->data < b->data ? -1 : 1;
+	if (a->e != b->e)
+		return (uintptr_t)a->e < (uintptr_t)b->e ? -1 : 1;
+	return 0;
+}
+
+void memory_region_add_eventfd(MemoryRegion *mr, hwaddr addr, unsigned size,
+			       bool match_data, uint64_t data,
+			       EventNotifier *e)
+{
+	MemoryRegionIoeventfd fd = {
+		.addr = { int128_make64(addr), int128_make64(size) },
+		.match_data = match_data,
+		.data = data,
+		.e = e,
+	};
+	unsigned int i;
+
+	md_check_init(mr, "memory_region_add_eventfd");
+	memory_region_transaction_begin();
+	for (i = 0; i < mr->ioeventfd_nb; i++)
+		if (md_ioeventfd_cmp(&fd, &mr->ioeventfds[i]) < 0)
+			break;
+	mr->ioeventfds = md_realloc(mr->ioeventfds,
+				    (mr->ioeventfd_nb + 1) * sizeof(fd));
+	memmove(&mr->ioeventfds[i + 1], &mr->ioeventfds[i],
+		(mr->ioeventfd_nb - i) * sizeof(fd));
+	mr->ioeventfds[i] = fd;
+	mr->ioeventfd_nb++;
+	md_ioeventfd_pending |= mr->enabled;
+	memory_region_transaction_commit();
+}
+
+void memory_region_del_eventfd(MemoryRegion *mr, hwaddr addr, unsigned size,
+			       bool match_data, uint64_t data,
+			       EventNotifier *e)
+{
+	MemoryRegionIoeventfd fd = {
+		.addr = { int128_make64(addr), int128_make64(size) },
+		.match_data = match_data,
+		.data = data,
+		.e = e,
+	};
+	unsigned int i;
+
+	md_check_init(mr, "memory_region_del_eventfd");
+	for (i = 0; i < mr->ioeventfd_nb; i++)
+		if (!md_ioeventfd_cmp(&fd, &mr->ioeventfds[i]))
+			break;
+	if (i == mr->ioeventfd_nb)
+		md_die(mr, "del_eventfd: no such eventfd at 0x%" PRIx64, addr);
+	memory_region_transaction_begin();
+	memmove(&mr->ioeventfds[i], &mr->ioeventfds[i + 1],
+		(mr->ioeventfd_nb - i - 1) * sizeof(fd));
+	mr->ioeventfd_nb--;
+	md_ioeventfd_pending |= mr->enabled;
+	memory_region_transaction_commit();
+}
+
+/* ---------------------------------------------------------------------- */
+/* Listener calls. */
+
+#define MD_FOR_LISTENERS_FWD(l, as) \
+	for ((l) = (as)->md_listeners_first; (l); (l) = (l)->md_as_next)
+#define MD_FOR_LISTENERS_REV(l, as) \
+	for ((l) = (as)->md_listeners_last; (l); (l) = (l)->md_as_prev)
+
+static void md_coalesced_del_range(AddressSpace *as, FlatRange *fr)
+{
+	MemoryRegionSection s;
+	MemoryListener *l;
+
+	if (!fr->mr->coalesced)
+		return;
+	s = md_section_from_range(fr, as->current_map);
+	MD_FOR_LISTENERS_REV(l, as)
+		if (l->coalesced_io_del)
+			l->coalesced_io_del(l, &s, int128_get64(fr->addr.start),
+					    int128_get64(fr->addr.size));
+}
+
+static void md_coalesced_add_range(AddressSpace *as, FlatRange *fr)
+{
+	CoalescedMemoryRange *c;
+	MemoryRegionSection s;
+	MemoryListener *l;
+
+	s = md_section_from_range(fr, as->current_map);
+	for (c = fr->mr->coalesced; c; c = c->next) {
+		Int128 st = c->addr.start + fr->addr.start -
+			    (Int128)fr->offset_in_region;
+		Int128 en = st + c->addr.size;
+		Int128 fs = fr->addr.start, fe = fs + fr->addr.size;
+
+		st = int128_max(st, fs);
+		en = int128_min(en, fe);
+		if (st >= en)
+			continue;
+		MD_FOR_LISTENERS_FWD(l, as)
+			if (l->coalesced_io_add)
+				l->coalesced_io_add(l, &s, int128_get64(st),
+						    int128_get64(en - st));
+	}
+}
+
+static void md_update_pass(AddressSpace *as, const FlatView *old,
+			   FlatView *new, bool adding)
+{
+	unsigned int io = 0, in = 0;
+	MemoryListener *l;
+
+	while (io < old->nr || in < new->nr) {
+		const FlatRange *fo = io < old->nr ? &old->ranges[io] : NULL;
+		const FlatRange *fn = in < new->nr ? &new->ranges[in] : NULL;
+		MemoryRegionSection s;
+
+		if (fo && (!fn || fo->addr.start < fn->addr.start ||
+			   (fo->addr.start == fn->addr.start &&
+			    !md_flatrange_equal(fo, fn)))) {
+			if (!adding) {
+				md_coalesced_del_range(as, (FlatRange *)fo);
+				s = md_section_from_range(fo, (FlatView *)old);
+				MD_FOR_LISTENERS_REV(l, as)
+					if (l->region_del)
+						l->region_del(l, &s);
+			}
+			io++;
+		} else if (fo && fn && md_flatrange_equal(fo, fn)) {
+			if (adding) {
+				s = md_section_from_range(fn, new);
+				MD_FOR_LISTENERS_FWD(l, as)
+					if (l->region_nop)
+						l->region_nop(l, &s);
+				if (fn->dirty_log_mask & ~fo->dirty_log_mask)
+					MD_FOR_LISTENERS_FWD(l, as)
+						if (l->log_start)
+							l->log_start(l, &s,
+								fo->dirty_log_mask,
+								fn->dirty_log_mask);
+				if (fo->dirty_log_mask & ~fn->dirty_log_mask)
+					MD_FOR_LISTENERS_REV(l, as)
+						if (l->log_stop)
+							l->log_stop(l, &s,
+								fo->dirty_log_mask,
+								fn->dirty_log_mask);
+			}
+			io++;
+			in++;
+		} else {
+			if (adding) {
+				s = md_section_from_range(fn, new);
+				MD_FOR_LISTENERS_FWD(l, as)
+					if (l->region_add)
+						l->region_add(l, &s);
+				md_coalesced_add_range(as, (FlatRange *)fn);
+			}
+			in++;
+		}
+	}
+}
+
+/* ---------------------------------------------------------------------- */
+/* Commit. */
+
+static FlatView *md_view_for(MemoryRegion *physmr, unsigned long gen)
+{
+	FlatView *v;
+
+	if (!physmr) {
+		if (!md_empty_view)
+			md_empty_view = md_flatview_new(NULL);
+		return md_empty_view;
+	}
+	if (physmr->md_fv && !md_force_all &&
+	    physmr->md_dirty_gen <= physmr->md_fv_gen)
+		return physmr->md_fv;
+	if (physmr->md_fv && physmr->md_fv_gen == gen)
+		return physmr->md_fv;
+	v = md_render(physmr);
+	if (physmr->md_fv)
+		md_flatview_put(physmr->md_fv);
+	physmr->md_fv = v;
+	physmr->md_fv_gen = gen;
+	return v;
+}
+
+static void md_as_update_ioeventfds(AddressSpace *as, bool replay_only,
+				    MemoryListener *only);
+
+static void md_as_set_view(AddressSpace *as, unsigned long gen, bool force)
+{
+	FlatView *old = as->current_map, *new;
+	MemoryRegion *physmr;
+
+	if (!force && !md_force_all && old && as->root &&
+	    as->root->md_dirty_gen != gen)
+		return;
+	physmr = as->root ? md_flatview_root(as->root) : NULL;
+	new = md_view_for(physmr, gen);
+	if (new == old)
+		return;
+	md_flatview_ref(new);
+	if (as->md_listeners_first) {
+		FlatView empty = { .nr = 0 };
+		const FlatView *o = old ? old : &empty;
+
+		md_update_pass(as, o, new, false);
+		rcu_assign_pointer(as->current_map, new);
+		md_update_pass(as, o, new, true);
+	} else {
+		rcu_assign_pointer(as->current_map, new);
+	}
+	if (old)
+		md_flatview_put(old);
+}
+
+static void md_update_topology(void)
+{
+	unsigned long gen = md_gen;
+	MemoryListener *l;
+	AddressSpace *as;
+
+	md_gen++;
+	for (l = md_listeners_first; l; l = l->md_next)
+		if (l->begin)
+			l->begin(l);
+	MD_FOR_EACH_AS(as) {
+		md_as_set_view(as, gen, false);
+		md_as_update_ioeventfds(as, false, NULL);
+	}
+	md_force_all = false;
+	for (l = md_listeners_first; l; l = l->md_next)
+		if (l->commit)
+			l->commit(l);
+	md_flatview_gc(false);
+}
+
+void memory_region_transaction_begin(void)
+{
+	md_txn_depth++;
+}
+
+void memory_region_transaction_commit(void)
+{
+	AddressSpace *as;
+
+	if (!md_txn_depth)
+		md_die(NULL, "memory_region_transaction_commit without begin");
+	if (--md_txn_depth)
+		return;
+	if (md_update_pending) {
+		md_update_pending = false;
+		md_ioeventfd_pending = false;
+		md_update_topology();
+	} else if (md_ioeventfd_pending) {
+		md_ioeventfd_pending = false;
+		MD_FOR_EACH_AS(as)
+			md_as_update_ioeventfds(as, false, NULL);
+	}
+}
+
+/* ---------------------------------------------------------------------- */
+/* ioeventfds of an address space. */
+
+static void md_eventfd_call(AddressSpace *as, MemoryRegionIoeventfd *fd,
+			    bool add, MemoryListener *only)
+{
+	MemoryRegionSection s = {
+		.fv = as->current_map,
+		.offset_within_address_space = int128_get64(fd->addr.start),
+		.size = fd->addr.size,
+	};
+	MemoryListener *l;
+
+	if (only) {
+		if (only->eventfd_add)
+			only->eventfd_add(only, &s, fd->match_data, fd->data,
+					  fd->e);
+		return;
+	}
+	if (add) {
+		MD_FOR_LISTENERS_FWD(l, as)
+			if (l->eventfd_add)
+				l->eventfd_add(l, &s, fd->match_data, fd->data,
+					       fd->e);
+	} else {
+		MD_FOR_LISTENERS_REV(l, as)
+			if (l->eventfd_del)
+				l->eventfd_del(l, &s, fd->match_data, fd->data,
+					       fd->e);
+	}
+}
+
+static int md_ioeventfd_qsort(const void *a, const void *b)
+{
+	return md_ioeventfd_cmp(a, b);
+}
+
+static void md_as_update_ioeventfds(AddressSpace *as, bool replay_only,
+				    MemoryListener *only)
+{
+	MemoryRegionIoeventfd *new = NULL;
+	unsigned int nnew = 0, cap = 0, i, j, io, in;
+	FlatView *v = as->current_map;
+
+	if (replay_only) {
+		for (i = 0; i < (unsigned int)as->ioeventfd_nb; i++)
+			md_eventfd_call(as, &as->ioeventfds[i], true, only);
+		return;
+	}
+	if (!as->ioeventfd_notifiers || !v)
+		return;
+	for (i = 0; i < v->nr; i++) {
+		FlatRange *fr = &v->ranges[i];
+
+		for (j = 0; j < fr->mr->ioeventfd_nb; j++) {
+			MemoryRegionIoeventfd fd = fr->mr->ioeventfds[j];
+			Int128 st = fd.addr.start + fr->addr.start -
+				    (Int128)fr->offset_in_region;
+			Int128 fs = fr->addr.start, fe = fs + fr->addr.size;
+
+			fd.addr.start = st;
+			/* QEMU's addrrange_intersects */
+			if (!((fs >= st && fs < st + fd.addr.size) ||
+			      (st >= fs && st < fe)))
+				continue;
+			if (nnew == cap) {
+				cap = cap ? cap * 2 : 8;
+				new = md_realloc(new, cap * sizeof(*new));
+			}
+			new[nnew++] = fd;
+		}
+	}
+	if (nnew)
+		qsort(new, nnew, sizeof(*new), md_ioeventfd_qsort);
+	io = in = 0;
+	while (io < (unsigned int)as->ioeventfd_nb || in < nnew) {
+		MemoryRegionIoeventfd *fo = io < (unsigned int)as->ioeventfd_nb ?
+			&as->ioeventfds[io] : NULL;
+		MemoryRegionIoeventfd *fn = in < nnew ? &new[in] : NULL;
+		int c = !fo ? 1 : !fn ? -1 : md_ioeventfd_cmp(fo, fn);
+
+		if (c < 0) {
+			md_eventfd_call(as, fo, false, NULL);
+			io++;
+		} else if (c > 0) {
+			md_eventfd_call(as, fn, true, NULL);
+			in++;
+		} else {
+			io++;
+			in++;
+		}
+	}
+	free(as->ioeventfds);
+	as->ioeventfds = new;
+	as->ioeventfd_nb = (int)nnew;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Address spaces. */
+
+void address_space_init(AddressSpace *as, MemoryRegion *root,
+			const char *name)
+{
+	if (!as)
+		md_die(NULL, "address_space_init: NULL address space");
+	md_check_init(root, "address_space_init");
+	memset(as, 0, sizeof(*as));
+	memory_region_ref(root);
+	as->root = root;
+	as->name = strdup(name ? name : "anonymous");
+	if (!as->name)
+		md_oom();
+	as->md_seq = ++md_as_seq;
+	as->md_prev = md_as_last;
+	if (md_as_last)
+		md_as_last->md_next = as;
+	else
+		md_as_first = as;
+	md_as_last = as;
+	md_as_set_view(as, md_gen, true);
+}
+
+void address_space_destroy(AddressSpace *as)
+{
+	FlatView *v;
+
+	if (as->md_listeners_first)
+		md_die(as->root, "address_space_destroy(%s) with listeners still registered",
+		       as->name);
+	if (as->md_prev)
+		as->md_prev->md_next = as->md_next;
+	else
+		md_as_first = as->md_next;
+	if (as->md_next)
+		as->md_next->md_prev = as->md_prev;
+	else
+		md_as_last = as->md_prev;
+	v = as->current_map;
+	rcu_assign_pointer(as->current_map, NULL);
+	if (v)
+		md_flatview_put(v);
+	free(as->ioeventfds);
+	as->ioeventfds = NULL;
+	free(as->name);
+	as->name = NULL;
+	memory_region_unref(as->root);
+	md_flatview_gc(false);
+}
+
+void address_space_remove_listeners(AddressSpace *as)
+{
+	while (as->md_listeners_first)
+		memory_listener_unregister(as->md_listeners_first);
+}
+
+FlatView *address_space_to_flatview(AddressSpace *as)
+{
+	return rcu_dereference(as->current_map);
+}
+
+FlatView *address_space_get_flatview(AddressSpace *as)
+{
+	FlatView *v = as->current_map;
+
+	md_flatview_ref(v);
+	return v;
+}
+
+void flatview_unref(FlatView *view)
+{
+	md_flatview_put(view);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Listeners. */
+
+static void md_listener_replay(MemoryListener *l, AddressSpace *as)
+{
+	FlatView *v = as->current_map;
+	unsigned int i;
+
+	if (l->begin)
+		l->begin(l);
+	if (md_global_dirty_log && l->log_global_start)
+		l->log_global_start(l);
+	for (i = 0; v && i < v->nr; i++) {
+		MemoryRegionSection s = md_section_from_range(&v->ranges[i], v);
+
+		if (l->region_add)
+			l->region_add(l, &s);
+		if (v->ranges[i].dirty_log_mask && l->log_start)
+			l->log_start(l, &s, 0, v->ranges[i].dirty_log_mask);
+	}
+	if (l->commit)
+		l->commit(l);
+}
+
+void memory_listener_register(MemoryListener *listener, AddressSpace *as)
+{
+	MemoryListener *o;
+
+	if (!listener || !as)
+		md_die(NULL, "memory_listener_register: NULL argument");
+	if (listener->address_space)
+		md_die(as->root, "listener %s registered twice",
+		       listener->name ? listener->name : "(unnamed)");
+	if (listener->log_sync && listener->log_sync_global)
+		md_die(as->root, "listener %s has both log_sync and log_sync_global",
+		       listener->name ? listener->name : "(unnamed)");
+	listener->address_space = as;
+
+	/* global list: after every listener of lower or equal priority */
+	for (o = md_listeners_last; o && o->priority > listener->priority;
+	     o = o->md_prev)
+		;
+	listener->md_prev = o;
+	listener->md_next = o ? o->md_next : md_listeners_first;
+	if (listener->md_next)
+		listener->md_next->md_prev = listener;
+	else
+		md_listeners_last = listener;
+	if (o)
+		o->md_next = listener;
+	else
+		md_listeners_first = listener;
+
+	for (o = as->md_listeners_last; o && o->priority > listener->priority;
+	     o = o->md_as_prev)
+		;
+	listener->md_as_prev = o;
+	listener->md_as_next = o ? o->md_as_next : as->md_listeners_first;
+	if (listener->md_as_next)
+		listener->md_as_next->md_as_prev = listener;
+	else
+		as->md_listeners_last = listener;
+	if (o)
+		o->md_as_next = listener;
+	else
+		as->md_listeners_first = listener;
+
+	md_listener_replay(listener, as);
+
+	if (listener->eventfd_add || listener->eventfd_del) {
+		as->ioeventfd_notifiers++;
+		if (as->ioeventfd_notifiers == 1) {
+			/* the set was not tracked: build it quietly */
+			MemoryListener *saved_first = as->md_listeners_first;
+			MemoryListener *saved_last = as->md_listeners_last;
+
+			as->md_listeners_first = as->md_listeners_last = NULL;
+			md_as_update_ioeventfds(as, false, NULL);
+			as->md_listeners_first = saved_first;
+			as->md_listeners_last = saved_last;
+		}
+		md_as_update_ioeventfds(as, true, listener);
+	}
+}
+
+void memory_listener_unregister(MemoryListener *listener)
+{
+	AddressSpace *as = listener->address_space;
+	FlatView *v;
+	unsigned int i;
+
+	if (!as)
+		return;
+	v = as->current_map;
+	if (listener->begin)
+		listener->begin(listener);
+	for (i = 0; v && i < v->nr; i++) {
+		MemoryRegionSection s = md_section_from_range(&v->ranges[i], v);
+
+		if (v->ranges[i].dirty_log_mask && listener->log_stop)
+			listener->log_stop(listener, &s,
+					   v->ranges[i].dirty_log_mask, 0);
+		if (listener->region_del)
+			listener->region_del(listener, &s);
+	}
+	if (listener->commit)
+		listener->commit(listener);
+
+	if (listener->eventfd_add || listener->eventfd_del)
+		as->ioeventfd_notifiers--;
+
+	if (listener->md_prev)
+		listener->md_prev->md_next = listener->md_next;
+	else
+		md_listeners_first = listener->md_next;
+	if (listener->md_next)
+		listener->md_next->md_prev = listener->md_prev;
+	else
+		md_listeners_last = listener->md_prev;
+	if (listener->md_as_prev)
+		listener->md_as_prev->md_as_next = listener->md_as_next;
+	else
+		as->md_listeners_first = listener->md_as_next;
+	if (listener->md_as_next)
+		listener->md_as_next->md_as_prev = listener->md_as_prev;
+	else
+		as->md_listeners_last = listener->md_as_prev;
+	listener->md_next = listener->md_prev = NULL;
+	listener->md_as_next = listener->md_as_prev = NULL;
+	listener->address_space = NULL;
+}
+
+static void md_sync_as(AddressSpace *as, MemoryRegion *mr)
+{
+	FlatView *v = as->current_map;
+	MemoryListener *l;
+	unsigned int i;
+
+	MD_FOR_LISTENERS_FWD(l, as) {
+		if (l->log_sync) {
+			for (i = 0; v && i < v->nr; i++) {
+				MemoryRegionSection s;
+
+				if (!v->ranges[i].dirty_log_mask)
+					continue;
+				if (mr && v->ranges[i].mr != mr)
+					continue;
+				s = md_section_from_range(&v->ranges[i], v);
+				l->log_sync(l, &s);
+			}
+		} else if (l->log_sync_global) {
+			l->log_sync_global(l);
+		}
+	}
+}
+
+void address_space_sync_dirty_bitmap(AddressSpace *as)
+{
+	md_sync_as(as, NULL);
+}
+
+void memory_region_sync_dirty_bitmap(MemoryRegion *mr)
+{
+	AddressSpace *as;
+
+	MD_FOR_EACH_AS(as)
+		md_sync_as(as, mr);
+}
+
+void memory_global_dirty_log_sync(void)
+{
+	memory_region_sync_dirty_bitmap(NULL);
+}
+
+void memory_global_after_dirty_log_sync(void)
+{
+	MemoryListener *l;
+
+	for (l = md_listeners_first; l; l = l->md_next)
+		if (l->log_global_after_sync)
+			l->log_global_after_sync(l);
+}
+
+void memory_global_dirty_log_start(void)
+{
+	MemoryListener *l;
+
+	if (md_global_dirty_log)
+		return;
+	md_global_dirty_log = 1;
+	for (l = md_listeners_first; l; l = l->md_next)
+		if (l->log_global_start)
+			l->log_global_start(l);
+	memory_region_transaction_begin();
+	md_force_all = true;
+	md_update_pending = true;
+	memory_region_transaction_commit();
+}
+
+void memory_global_dirty_log_stop(void)
+{
+	MemoryListener *l;
+
+	if (!md_global_dirty_log)
+		return;
+	md_global_dirty_log = 0;
+	memory_region_transaction_begin();
+	md_force_all = true;
+	md_update_pending = true;
+	memory_region_transaction_commit();
+	for (l = md_listeners_last; l; l = l->md_prev)
+		if (l->log_global_stop)
+			l->log_global_stop(l);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Lookups. */
+
+static MemoryRegionSection md_find(MemoryRegion *mr, hwaddr addr,
+				   uint64_t size)
+{
+	MemoryRegionSection ret = { .mr = NULL };
+	MemoryRegion *root;
+	AddressSpace *as;
+	FlatView *v;
+	const FlatRange *fr;
+	Int128 s, e;
+	mdx_u32 i;
+
+	addr += mr->addr;
+	for (root = mr; root->container;) {
+		root = root->container;
+		addr += root->addr;
+	}
+	MD_FOR_EACH_AS(as)
+		if (as->root == root)
+			break;
+	if (!as || !as->current_map || !as->current_map->nr)
+		return ret;
+	v = as->current_map;
+	i = mdx_lookup_ge(v->index, addr);
+	if (i == MDX_NONE)
+		return ret;
+	fr = &v->ranges[i];
+	s = int128_make64(addr);
+	e = s + int128_make64(size);
+	if (size == 0)
+		e = s + 1;	/* QEMU's bsearch treats it as a point */
+	if (fr->addr.start >= e)
+		return ret;
+	ret.mr = fr->mr;
+	ret.fv = v;
+	s = int128_max(s, fr->addr.start);
+	e = int128_min(e, fr->addr.start + fr->addr.size);
+	ret.offset_within_region = fr->offset_in_region +
+				   int128_get64(s - fr->addr.start);
+	ret.size = size ? e - s : 0;
+	ret.offset_within_address_space = int128_get64(s);
+	ret.readonly = fr->readonly;
+	ret.nonvolatile = fr->nonvolatile;
+	return ret;
+}
+
+MemoryRegionSection memory_region_find(MemoryRegion *mr, hwaddr addr,
+				       uint64_t size)
+{
+	MemoryRegionSection ret = md_find(mr, addr, size);
+
+	if (ret.mr)
+		memory_region_ref(ret.mr);
+	return ret;
+}
+
+bool memory_region_present(MemoryRegion *container, hwaddr addr)
+{
+	MemoryRegion *mr = md_find(container, addr, 1).mr;
+
+	return mr && mr != container;
+}
+
+MemoryRegionSection *memory_region_section_new_copy(MemoryRegionSection *s)
+{
+	MemoryRegionSection *t = md_zalloc(sizeof(*t));
+
+	*t = *s;
+	if (t->mr)
+		memory_region_ref(t->mr);
+	if (t->fv)
+		md_flatview_ref(t->fv);
+	return t;
+}
+
+void memory_region_section_free_copy(MemoryRegionSection *s)
+{
+	if (s->fv)
+		md_flatview_put(s->fv);
+	if (s->mr)
+		memory_region_unref(s->mr);
+	free(s);
+}
