@@ -644,7 +644,7 @@ static int mk_push_full(MemdispKernelAS *k, Error **errp)
 		if (ret < 0)
 			goto out;
 		/* Pipeline the chunks and the commit; collect acks after. */
-		for (i = 0; i <= c.n; i += MK_CHUNK) {
+		for (i = 0;; i += MK_CHUNK) {
 			bool commit = i >= c.n;
 
 			msg = mk_msg(commit ? MEMDISP_CMD_MAP_COMMIT :
