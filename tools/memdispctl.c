@@ -477,14 +477,32 @@ static uint64_t parse_u64(const char *s, const char *what)
 	return v;
 }
 
+/*
+ * Reply values are copied out in the callbacks: the receive buffer is
+ * reused for the ack that follows.
+ */
+struct xlat {
+	bool has[MEMDISP_XLAT_A_MAX + 1];
+	uint64_t v[MEMDISP_XLAT_A_MAX + 1];
+};
+
 static void xlat_cb(struct nlattr **tb, void *arg)
 {
-	struct nlattr **xt = arg;
+	struct nlattr *xt[MEMDISP_XLAT_A_MAX + 1];
+	struct xlat *x = arg;
+	int i;
 
 	if (!tb[MEMDISP_A_XLAT] ||
 	    nla_parse_nested(xt, MEMDISP_XLAT_A_MAX, tb[MEMDISP_A_XLAT],
 			     NULL) < 0)
 		fail(EX_FAIL, "translate: malformed reply");
+	for (i = 1; i <= MEMDISP_XLAT_A_MAX; i++) {
+		if (!xt[i])
+			continue;
+		x->has[i] = true;
+		x->v[i] = nla_len(xt[i]) == 8 ? nla_get_u64(xt[i]) :
+			  nla_get_u32(xt[i]);
+	}
 }
 
 static int cmd_translate(int argc, char **argv)
@@ -492,7 +510,7 @@ static int cmd_translate(int argc, char **argv)
 	static const char *const status[] = { "ok", "unassigned",
 					      "iotlb-miss", "denied", "loop" };
 	static const char *const perm[] = { "none", "r", "w", "rw" };
-	struct nlattr *xt[MEMDISP_XLAT_A_MAX + 1] = { 0 };
+	struct xlat xt = { 0 };
 	bool write = false;
 	const char *pos[3] = { 0 };
 	int i, np = 0;
@@ -521,12 +539,12 @@ static int cmd_translate(int argc, char **argv)
 	    nla_put_u64(m, MEMDISP_A_LEN, len) < 0 ||
 	    (write && nla_put_flag(m, MEMDISP_A_WRITE) < 0))
 		fail(EX_FAIL, "out of memory");
-	ctl_run(m, "translate", xlat_cb, xt, false);
-	if (!xt[MEMDISP_XLAT_A_STATUS])
+	ctl_run(m, "translate", xlat_cb, &xt, false);
+	if (!xt.has[MEMDISP_XLAT_A_STATUS])
 		fail(EX_FAIL, "translate: no result");
-	st = nla_get_u32(xt[MEMDISP_XLAT_A_STATUS]);
-#define G32(a) (xt[a] ? nla_get_u32(xt[a]) : 0)
-#define G64(a) (xt[a] ? nla_get_u64(xt[a]) : 0)
+	st = (uint32_t)xt.v[MEMDISP_XLAT_A_STATUS];
+#define G32(a) ((uint32_t)xt.v[a])
+#define G64(a) (xt.v[a])
 	if (json) {
 		printf("{\"as\":");
 		json_str(a.name);
@@ -534,7 +552,7 @@ static int cmd_translate(int argc, char **argv)
 		       ",\"write\":%s,\"status\":\"%s\"", addr,
 		       G64(MEMDISP_XLAT_A_LEN), write ? "true" : "false",
 		       st < 5 ? status[st] : "?");
-		if (xt[MEMDISP_XLAT_A_TYPE])
+		if (xt.has[MEMDISP_XLAT_A_TYPE])
 			printf(",\"type\":\"%s\"",
 			       type_name(G32(MEMDISP_XLAT_A_TYPE)));
 		printf(",\"region_id\":%" PRIu64 ",\"offset\":%" PRIu64
@@ -544,9 +562,9 @@ static int cmd_translate(int argc, char **argv)
 		       perm[G32(MEMDISP_XLAT_A_PERM) & 3],
 		       G32(MEMDISP_XLAT_A_AS_ID), G64(MEMDISP_XLAT_A_ADDR),
 		       G32(MEMDISP_XLAT_A_DEPTH));
-		if (xt[MEMDISP_XLAT_A_HVA])
+		if (xt.has[MEMDISP_XLAT_A_HVA])
 			printf(",\"hva\":%" PRIu64, G64(MEMDISP_XLAT_A_HVA));
-		if (xt[MEMDISP_XLAT_A_IOMMU_ID])
+		if (xt.has[MEMDISP_XLAT_A_IOMMU_ID])
 			printf(",\"iommu_id\":%u,\"iova\":%" PRIu64,
 			       G32(MEMDISP_XLAT_A_IOMMU_ID),
 			       G64(MEMDISP_XLAT_A_IOVA));
@@ -555,7 +573,7 @@ static int cmd_translate(int argc, char **argv)
 	}
 	printf("%s 0x%" PRIx64 " len %" PRIu64 " %s: %s", a.name, addr, len,
 	       write ? "write" : "read", st < 5 ? status[st] : "?");
-	if (xt[MEMDISP_XLAT_A_TYPE])
+	if (xt.has[MEMDISP_XLAT_A_TYPE])
 		printf(" %s region-%" PRIx64 " @0x%" PRIx64,
 		       type_name(G32(MEMDISP_XLAT_A_TYPE)),
 		       G64(MEMDISP_XLAT_A_REGION_ID),
@@ -566,10 +584,10 @@ static int cmd_translate(int argc, char **argv)
 		printf(" via %u iommu hop(s) -> as %u addr 0x%" PRIx64,
 		       G32(MEMDISP_XLAT_A_DEPTH), G32(MEMDISP_XLAT_A_AS_ID),
 		       G64(MEMDISP_XLAT_A_ADDR));
-	if (xt[MEMDISP_XLAT_A_IOMMU_ID])
+	if (xt.has[MEMDISP_XLAT_A_IOMMU_ID])
 		printf(" iommu %u iova 0x%" PRIx64,
 		       G32(MEMDISP_XLAT_A_IOMMU_ID), G64(MEMDISP_XLAT_A_IOVA));
-	if (xt[MEMDISP_XLAT_A_HVA])
+	if (xt.has[MEMDISP_XLAT_A_HVA])
 		printf(" hva 0x%" PRIx64, G64(MEMDISP_XLAT_A_HVA));
 	putchar('\n');
 	return EX_OK;
@@ -637,12 +655,16 @@ static int cmd_iotlb_flush(const char *id)
 
 static void stats_cb(struct nlattr **tb, void *arg)
 {
-	struct nlattr **st = arg;
+	struct nlattr *st[MEMDISP_STATS_A_MAX + 1];
+	uint64_t *v = arg;
+	int i;
 
 	if (!tb[MEMDISP_A_STATS] ||
 	    nla_parse_nested(st, MEMDISP_STATS_A_MAX, tb[MEMDISP_A_STATS],
 			     NULL) < 0)
 		fail(EX_FAIL, "stats: malformed reply");
+	for (i = 1; i <= MEMDISP_STATS_A_MAX; i++)
+		v[i] = st[i] ? nla_get_u64(st[i]) : 0;
 }
 
 static int cmd_stats(void)
@@ -660,7 +682,7 @@ static int cmd_stats(void)
 		[MEMDISP_STATS_A_LIVE_TXNS] = "live_transactions",
 		[MEMDISP_STATS_A_PUBLISHES] = "publishes",
 	};
-	struct nlattr *st[MEMDISP_STATS_A_MAX + 1] = { 0 };
+	uint64_t st[MEMDISP_STATS_A_MAX + 1] = { 0 };
 	int i;
 
 	ctl_run(ctl_msg(MEMDISP_CMD_STATS_GET, 0), "stats", stats_cb, st,
@@ -668,7 +690,7 @@ static int cmd_stats(void)
 	if (json)
 		putchar('{');
 	for (i = 1; i <= MEMDISP_STATS_A_MAX; i++) {
-		uint64_t v = st[i] ? nla_get_u64(st[i]) : 0;
+		uint64_t v = st[i];
 
 		if (json)
 			printf("%s\"%s\":%" PRIu64, i > 1 ? "," : "", names[i],

@@ -11,7 +11,7 @@ INSTALL_TARGETS += memdispctl-install
 
 $(MDCTL_BIN): tools/memdispctl.c uapi/linux/memdisp.h
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(NL_CFLAGS) -o $@ $< -static $(NL_LIBS) -lpthread -lm 2>&1 | \
+	set -o pipefail; $(CC) $(BASE_CFLAGS) $(NL_CFLAGS) -o $@ $< -static $(NL_LIBS) -lpthread -lm 2>&1 | \
 		{ grep -v "requires at runtime the shared libraries\|in function \`" || true; }
 	@test -x $@
 

@@ -1082,8 +1082,16 @@ static int mk_events(int timeout_ms, Error **errp)
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
 			if (errno == ENOBUFS) {
-				/* Events were lost: start over from scratch. */
+				/*
+				 * Events were lost.  Drop what is queued (the
+				 * flush below re-arms every pending miss, so
+				 * the kernel asks again), then start over.
+				 */
 				mk.st.lost_events++;
+				while (recv(fd, mk.buf, MK_RECV_BUF,
+					    MSG_DONTWAIT) > 0 ||
+				       errno == ENOBUFS || errno == EINTR)
+					;
 				mk_flush_all_iotlbs();
 				for (k = mk.list; k; k = k->next) {
 					k->need_resync = true;

@@ -690,7 +690,33 @@ static void t_pc(void)
 		    "a MAP notification installs the new translation without a miss (addr %#llx)",
 		    (unsigned long long)x.addr);
 	}
-	memdisp_kernel_process_events(0, NULL);
+	/* Overrun the event socket: the mirror must notice and resync. */
+	{
+		struct memdisp_kernel_stats a, b;
+		uint64_t iova;
+		long i;
+
+		memdisp_kernel_process_events(0, NULL);
+		memdisp_kernel_get_stats(&a);
+		for (i = 0; i < 40000; i++)
+			memdisp_kernel_translate(kd, 0x1000000 + i * 0x1000, 1,
+						 false, &x, NULL);
+		memdisp_kernel_process_events(0, NULL);
+		memdisp_kernel_get_stats(&b);
+		tap(b.lost_events > a.lost_events && b.resyncs > a.resyncs,
+		    "lost events (ENOBUFS) are detected and force a resync (lost %llu, resyncs %llu -> %llu)",
+		    (unsigned long long)(b.lost_events - a.lost_events),
+		    (unsigned long long)a.resyncs,
+		    (unsigned long long)b.resyncs);
+		iova = 0x1000000 + 5 * 0x1000;
+		memdisp_kernel_translate(kd, iova, 1, false, &x, NULL);
+		n = memdisp_kernel_process_events(2000, NULL);
+		memdisp_kernel_translate(kd, iova, 1, false, &x, NULL);
+		tap(x.status == MEMDISP_XLAT_OK && n == 1,
+		    "after the overrun a miss is raised again and filled (status %u, fills %d)",
+		    x.status, n);
+		check_map(k, &p->as, "memory map after the overrun resync");
+	}
 	memdisp_kernel_detach(kd);
 out:
 	memdisp_kernel_detach(k);
