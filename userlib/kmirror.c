@@ -42,6 +42,11 @@
 #define MK_RECV_BUF	(128 << 10)
 /* Sections per MAP_SET / MAP_CHUNK message (~80 bytes each). */
 #define MK_CHUNK	1024
+/* Bytes on the wire per added section / removed range (upper bounds). */
+#define MK_SEC_BYTES	96
+#define MK_DEL_BYTES	32
+/* Largest MAP_DELTA we send (fits net.core.wmem_max's default). */
+#define MK_DELTA_MAX	(160 << 10)
 
 struct mk_sec {
 	uint64_t start, last;
@@ -80,6 +85,14 @@ struct MemdispKernelAS {
 	MemdispKernelAS *next;
 };
 
+/*
+ * Unmapped IOVAs we left pending.  The kernel keeps a pending miss in one of
+ * a few per-IOMMU slots until an IOTLB message touches its page; to keep
+ * slots free for new misses, the oldest is released (IOTLB_INVAL of its
+ * page) once this many are pending.
+ */
+#define MK_UNMAPPED_MAX	16
+
 static struct {
 	struct nl_sock *sk;	/* requests */
 	struct nl_sock *ev;	/* events */
@@ -88,6 +101,8 @@ static struct {
 	MemdispKernelAS *list;
 	struct mk_iommu *iommus;
 	struct memdisp_kernel_stats st;
+	struct { uint32_t iommu; uint64_t page; } unmapped[MK_UNMAPPED_MAX];
+	unsigned int nunmapped, unmapped_head;
 } mk;
 
 /* ---------------------------------------------------------------------- */
@@ -161,9 +176,9 @@ static const char *mk_cmd_name(uint8_t cmd)
 	return "?";
 }
 
-static struct nl_msg *mk_msg(uint8_t cmd, int flags)
+static struct nl_msg *mk_msg_sized(uint8_t cmd, int flags, size_t size)
 {
-	struct nl_msg *msg = nlmsg_alloc_size(MK_RECV_BUF);
+	struct nl_msg *msg = nlmsg_alloc_size(size);
 
 	if (!msg)
 		return NULL;
@@ -173,6 +188,11 @@ static struct nl_msg *mk_msg(uint8_t cmd, int flags)
 		return NULL;
 	}
 	return msg;
+}
+
+static struct nl_msg *mk_msg(uint8_t cmd, int flags)
+{
+	return mk_msg_sized(cmd, flags, MK_RECV_BUF);
 }
 
 /* Send @msg (freed); return its sequence number or -errno. */
@@ -344,6 +364,7 @@ static void mk_close(void)
 		free(io);
 	}
 	mk.iommus = NULL;
+	mk.nunmapped = 0;
 	/* Closing the socket makes the kernel drop all we created. */
 	nl_socket_free(mk.sk);
 	nl_socket_free(mk.ev);
@@ -752,17 +773,20 @@ static void mk_flush(MemdispKernelAS *k)
 	struct nl_msg *msg = NULL;
 	Error *err = NULL;
 	uint64_t gen = 0;
-	size_t i;
+	size_t i, size;
 	int ret = -1;
 
 	if (!k->ndels && !k->nadds && !k->need_resync)
 		return;
+	size = 256 + k->nadds * MK_SEC_BYTES + k->ndels * MK_DEL_BYTES;
+	/* A delta as big as half the map, or too big for one message: push
+	 * the whole map instead. */
 	if (k->need_resync || k->nadds + k->ndels > k->nsec / 2 + 16 ||
-	    k->nadds > MK_CHUNK || k->ndels > MK_CHUNK)
+	    size > MK_DELTA_MAX)
 		goto full;
 	qsort(k->dels, k->ndels, sizeof(*k->dels), mk_range_cmp);
 	qsort(k->adds, k->nadds, sizeof(*k->adds), mk_sec_cmp);
-	msg = mk_msg(MEMDISP_CMD_MAP_DELTA, 0);
+	msg = mk_msg_sized(MEMDISP_CMD_MAP_DELTA, 0, size);
 	if (!msg || nla_put_u32(msg, MEMDISP_A_AS_ID, k->id) < 0 ||
 	    nla_put_u64(msg, MEMDISP_A_GENERATION, k->gen) < 0)
 		goto full;
@@ -1008,8 +1032,27 @@ static int mk_miss(uint32_t iommu_id, uint64_t iova, uint32_t perm,
 	e = cls->translate(io->mr, iova,
 			   IOMMU_ACCESS_FLAG(perm & MEMDISP_PERM_READ,
 					     perm & MEMDISP_PERM_WRITE), 0);
-	if (e.perm == IOMMU_NONE)
-		return 0;	/* unmapped: the kernel keeps the miss pending */
+	if (e.perm == IOMMU_NONE) {
+		/* Unmapped: the kernel keeps the miss pending (no more
+		 * events for this page); bound how many we leave so. */
+		unsigned int slot;
+
+		if (mk.nunmapped == MK_UNMAPPED_MAX) {
+			slot = mk.unmapped_head;
+			mk_iotlb_send(mk.unmapped[slot].iommu, true,
+				      mk.unmapped[slot].page, 0,
+				      (1ULL << MEMDISP_MISS_PAGE_SHIFT) - 1, 0,
+				      NULL);
+			mk.unmapped_head = (slot + 1) % MK_UNMAPPED_MAX;
+			mk.nunmapped--;
+		}
+		slot = (mk.unmapped_head + mk.nunmapped) % MK_UNMAPPED_MAX;
+		mk.unmapped[slot].iommu = iommu_id;
+		mk.unmapped[slot].page = iova &
+			~((1ULL << MEMDISP_MISS_PAGE_SHIFT) - 1);
+		mk.nunmapped++;
+		return 0;
+	}
 	if (e.target_as != io->target) {
 		error_setg(errp,
 			   "memdisp: IOMMU '%s' translated %#llx into another address space than its mirrored target",
