@@ -493,55 +493,46 @@ out:
 	return ret;
 }
 
-static int gen_cb(struct nl_msg *msg, void *arg)
-{
-	struct nlattr *tb[MEMDISP_A_MAX + 1];
-
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, MEMDISP_A_MAX, NULL) < 0)
-		return NL_SKIP;
-	if (tb[MEMDISP_A_AS_ID])
-		((uint64_t *)arg)[0] = nla_get_u32(tb[MEMDISP_A_AS_ID]);
-	if (tb[MEMDISP_A_GENERATION])
-		((uint64_t *)arg)[1] = nla_get_u64(tb[MEMDISP_A_GENERATION]);
-	return NL_OK;
-}
-
 /*
- * Publish @n empty maps in an address space of our own socket (another
- * owner, as far as the mirror is concerned): each announces a map change
- * on the event group.  Return 0 or -errno.
+ * Publish @n maps from another process (another owner, as far as our
+ * mirror is concerned): each announces a map change on the event group.
+ * Return 0 or -1.
  */
 static long spam_map_changes(long n)
 {
-	struct nl_sock *sk = nl_socket_alloc();
-	uint64_t v[2] = { 0, 0 };
-	struct nl_msg *m;
-	long i, ret = -EIO;
-	int fam;
+	char arg[32];
+	int status;
+	pid_t pid;
 
-	if (!sk || genl_connect(sk) < 0)
-		goto out;
-	fam = genl_ctrl_resolve(sk, MEMDISP_GENL_NAME);
-	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, gen_cb, v);
-	m = nlmsg_alloc();
-	genlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ, fam, 0, NLM_F_ACK,
-		    MEMDISP_CMD_AS_NEW, MEMDISP_GENL_VERSION);
-	nla_put_string(m, MEMDISP_A_AS_NAME, "e2e-spammer");
-	if (nl_send_sync(sk, m) < 0 || !v[0])
-		goto out;
-	for (i = 0; i < n; i++) {
-		m = nlmsg_alloc();
-		genlmsg_put(m, NL_AUTO_PORT, NL_AUTO_SEQ, fam, 0, NLM_F_ACK,
-			    MEMDISP_CMD_MAP_SET, MEMDISP_GENL_VERSION);
-		nla_put_u32(m, MEMDISP_A_AS_ID, (uint32_t)v[0]);
-		nla_put_u64(m, MEMDISP_A_GENERATION, v[1]);
-		if (nl_send_sync(sk, m) < 0)
-			goto out;
+	snprintf(arg, sizeof(arg), "%ld", n);
+	pid = fork();
+	if (pid == 0) {
+		execl("/proc/self/exe", "e2e", "spam", arg, (char *)NULL);
+		_exit(127);
 	}
-	ret = 0;
-out:
-	nl_socket_free(sk);
-	return ret;
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		return -EIO;
+	return 0;
+}
+
+static int spam(long n)
+{
+	MemoryRegion r, io;
+	AddressSpace as;
+	MemdispKernelAS *k;
+	long i;
+
+	memory_region_init(&r, NULL, "spam-root", 0x100000);
+	memory_region_init_io(&io, NULL, &mmio_ops, NULL, "spam-io", 0x1000);
+	memory_region_add_subregion(&r, 0x1000, &io);
+	address_space_init(&as, &r, "spam");
+	k = memdisp_kernel_attach(&as, "e2e-spammer", &error_abort);
+	for (i = 0; i < n; i++)
+		if (memdisp_kernel_resync(k, NULL) < 0)
+			return 1;
+	memdisp_kernel_detach(k);
+	return 0;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -754,7 +745,7 @@ static void t_pc(void)
 		for (i = 0; i < 8; i++)
 			memdisp_kernel_translate(kd, 0x1000000 + i * 0x1000, 1,
 						 false, &x, NULL);
-		i = spam_map_changes(60000);
+		i = spam_map_changes(30000);
 		if (i)
 			diag("spam_map_changes: %s", strerror((int)-i));
 		memdisp_kernel_process_events(0, NULL);
@@ -1069,6 +1060,8 @@ int main(int argc, char **argv)
 		return victim();
 	if (!strcmp(mode, "hold"))
 		return hold();
+	if (!strcmp(mode, "spam") && argc > 2)
+		return spam(atol(argv[2]));
 	if (!strcmp(mode, "runas") && argc > 3) {
 		/* e2e runas UID PROG ARGS...: drop to UID (no capabilities). */
 		uid_t uid = (uid_t)atoi(argv[2]);
