@@ -944,26 +944,48 @@ static void bench_commit(size_t n)
 	MemdispKernelAS *k;
 	double t, commit = 0, serve = 0, delta = 0, full = 0, rtt = 0;
 	char name[64];
-	int i, reps = n > 10000 ? 10 : 50;
+	int i, j, reps = n > 10000 ? 5 : 20;
 	uint64_t a = (n / 2) * 0x2000;
 
 	snprintf(name, sizeof(name), "bench-%zu", n);
+	fprintf(stderr, "# bench %zu: building\n", n);
 	big_build(b, n, name);
 	k = memdisp_kernel_attach(&b->as, name, &error_abort);
+	fprintf(stderr, "# bench %zu: attached\n", n);
 	for (i = 0; i < reps; i++) {
 		bool en = i & 1;
+
+		struct ref f = { 0 };
+		long nx;
 
 		t = now_ns();
 		memory_region_set_enabled(&b->subs[n / 2], en);
 		commit += now_ns() - t;
+		/* What the library now shows there (outside the timing). */
+		ref_load(&f, &b->as);
+		en = ref_find(&f, a, &nx) >= 0;
+		free(f.v);
 		/* Poll until the kernel serves the new map. */
 		t = now_ns();
-		do
+		for (j = 0; j < 1000; j++) {
 			memdisp_kernel_translate(k, a, 1, false, &x, NULL);
-		while ((x.status == MEMDISP_XLAT_OK) != en);
+			if ((x.status == MEMDISP_XLAT_OK) == en)
+				break;
+		}
+		if (j == 1000) {
+			Error *e = NULL;
+
+			memdisp_kernel_check(k, &e);
+			printf("# warning: rep %d: kernel never served the change (status %u, gen %llu%s%s)\n",
+			       i, x.status,
+			       (unsigned long long)memdisp_kernel_generation(k),
+			       e ? ": " : "", e ? error_get_pretty(e) : "");
+			error_free(e);
+		}
 		serve += now_ns() - t;
 		rtt += xlat_ns(k, a);
 	}
+	fprintf(stderr, "# bench %zu: commit-to-served done\n", n);
 	/* Delta vs full push of the same one-region change. */
 	for (i = 0; i < reps; i++) {
 		struct memdisp_kernel_stats s0, s1;
@@ -998,8 +1020,9 @@ static void bench_miss(void)
 	struct memdisp_kernel_xlat x;
 	MemdispKernelAS *k, *kd;
 	double t, fill = 0, hit = 0;
-	int i, reps = 500;
+	int i, reps = 200;
 
+	fprintf(stderr, "# bench miss\n");
 	pc_build(p);
 	k = memdisp_kernel_attach(&p->as, "bench-memory", &error_abort);
 	kd = memdisp_kernel_attach(&p->dma, "bench-dma", &error_abort);
@@ -1072,6 +1095,7 @@ int main(int argc, char **argv)
 		return 127;
 	}
 	if (!strcmp(mode, "bench")) {
+		setvbuf(stdout, NULL, _IOLBF, 0);
 		printf("# e2e bench (in the VM, TCG: compare ratios only)\n");
 		bench_commit(1000);
 		bench_commit(100000);
