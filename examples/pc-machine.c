@@ -17,6 +17,11 @@
  *                    PAM-style window that lets the BIOS show below 1 MiB
  *   io (I/O ports, an io region with subregions: its name fills the gaps)
  *   dma-e1000 address space: an IOMMU in front of the system memory
+ *
+ * With --kernel it also mirrors the address spaces into memdisp.ko (which
+ * must be loaded) and runs memdispctl to show the kernel's copy: its maps,
+ * translations of sample addresses, an edit arriving as a delta, and an
+ * IOMMU miss that the library fills from the IOMMU's translate callback.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -24,6 +29,7 @@
 #include <string.h>
 
 #include <memdisp/memory.h>
+#include <memdisp/kernel.h>
 
 #define GiB (1024ULL * 1024 * 1024)
 #define MiB (1024ULL * 1024)
@@ -89,6 +95,7 @@ static IOMMUTLBEntry toy_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
 				   IOMMUAccessFlags flag, int iommu_idx);
 
 static AddressSpace as_memory, as_io, as_dma;
+static MemdispKernelAS *kmem, *kdma;
 
 static IOMMUTLBEntry toy_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
 				   IOMMUAccessFlags flag, int iommu_idx)
@@ -122,8 +129,93 @@ static void show(const char *title, bool flat)
 	fflush(stdout);
 }
 
-int main(void)
+/* Run "memdispctl ARGS" from the directory of this program, else $PATH. */
+static char ctl_path[4096] = "memdispctl";
+
+static void ctl(const char *args)
 {
+	char cmd[8192];
+	int rc;
+
+	printf("\n$ memdispctl %s\n", args);
+	fflush(stdout);
+	snprintf(cmd, sizeof(cmd), "%s %s", ctl_path, args);
+	rc = system(cmd);
+	if (rc != 0)
+		printf("(memdispctl exited with status %d)\n", rc);
+	fflush(stdout);
+}
+
+static void find_ctl(const char *argv0)
+{
+	const char *slash = strrchr(argv0, '/');
+
+	if (slash)
+		snprintf(ctl_path, sizeof(ctl_path), "%.*s/memdispctl",
+			 (int)(slash - argv0), argv0);
+}
+
+static void die(Error *err)
+{
+	fprintf(stderr, "pc-machine: %s\n", error_get_pretty(err));
+	error_free(err);
+	exit(1);
+}
+
+static void kernel_demo(void)
+{
+	Error *err = NULL;
+	int n;
+
+	printf("\n### Mirroring into memdisp.ko\n");
+	kmem = memdisp_kernel_attach(&as_memory, NULL, &err);
+	if (!kmem)
+		die(err);
+	kdma = memdisp_kernel_attach(&as_dma, NULL, &err);
+	if (!kdma)
+		die(err);
+	printf("attached \"memory\" as kernel address space %u and \"e1000\" as %u\n",
+	       memdisp_kernel_as_id(kmem), memdisp_kernel_as_id(kdma));
+
+	ctl("as list");
+	ctl("as show memory");
+	printf("\nThe BIOS through the readonly PAM window, RAM, the NIC's BAR, the PCI hole:\n");
+	ctl("translate memory 0xe0000 16");
+	ctl("translate memory 0xe0000 4 --write");
+	ctl("translate memory 0x100000 4096");
+	ctl("translate memory 0xfebc0004 4");
+	ctl("translate memory 0xd0000000 4");
+
+	printf("\nThe NIC's DMA goes through the IOMMU; the kernel has no IOTLB entry yet:\n");
+	ctl("translate e1000 0x2000 8");
+	n = memdisp_kernel_process_events(1000, &err);
+	if (n < 0)
+		die(err);
+	printf("\nThe library answered %d IOTLB miss(es) from the IOMMU's translate callback.\n", n);
+	ctl("translate e1000 0x2000 8");
+
+	printf("\nClose the PAM window and move the BAR in one transaction: one delta.\n");
+}
+
+static void kernel_after_edit(void)
+{
+	struct memdisp_kernel_stats st;
+
+	ctl("as show memory");
+	ctl("translate memory 0xe0000 4 --write");
+	ctl("translate memory 0xfe000000 4");
+	ctl("stats");
+	memdisp_kernel_get_stats(&st);
+	printf("\nlibrary side: %llu full push(es), %llu delta push(es), %llu IOTLB miss(es) filled, %llu failure(s)\n",
+	       (unsigned long long)st.full_pushes,
+	       (unsigned long long)st.delta_pushes,
+	       (unsigned long long)st.fills,
+	       (unsigned long long)st.failures);
+}
+
+int main(int argc, char **argv)
+{
+	bool kernel = argc > 1 && !strcmp(argv[1], "--kernel");
 	static MemoryRegion system, pc_ram, ram_below, ram_above, pci;
 	static MemoryRegion vga_vram, vga_lowmem, bios, isa_bios, pam, io, pic;
 	static MemoryRegion dma_root;
@@ -200,8 +292,16 @@ int main(void)
 	address_space_init(&as_io, &io, "I/O");
 	address_space_init(&as_dma, &dma_root, "e1000");
 
+	if (argc > 1 && !kernel) {
+		fprintf(stderr, "usage: pc-machine [--kernel]\n");
+		return 2;
+	}
+	find_ctl(argv[0]);
+
 	show("info mtree", false);
 	show("info mtree -f", true);
+	if (kernel)
+		kernel_demo();
 
 	/*
 	 * Edits, as firmware and guests make them: the BIOS write-enables
@@ -213,7 +313,11 @@ int main(void)
 	memory_region_set_address(&nic.mmio, 0xfe000000);
 	memory_region_transaction_commit();
 	show("info mtree -f after closing the PAM window and moving the BAR", true);
+	if (kernel)
+		kernel_after_edit();
 
+	memdisp_kernel_detach(kdma);
+	memdisp_kernel_detach(kmem);
 	address_space_destroy(&as_dma);
 	address_space_destroy(&as_io);
 	address_space_destroy(&as_memory);
