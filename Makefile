@@ -37,7 +37,7 @@ ALL_TARGETS :=		# built by "make"
 CHECK_TARGETS :=	# built before the suites run
 CHECK_SUITES :=		# executables/scripts printing TAP or KTAP, run by make check
 BENCH_TARGETS :=
-BENCH_CMDS :=		# commands printing "bench: NAME VALUE UNIT"
+BENCH_CMDS :=		# executables (no arguments) printing "bench: NAME VALUE UNIT"
 FUZZ_TARGETS :=
 INSTALL_TARGETS :=
 
@@ -57,7 +57,7 @@ check: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory $(ALL_TARGETS) $(BENCH_TARGETS)
-	@set -e; $(foreach c,$(BENCH_CMDS),$(c);)
+	@set -e; export BUILD=$(BUILD); $(foreach c,$(BENCH_CMDS),echo "== $(c)"; $(c);)
 
 fuzz: deps $(FUZZ_TARGETS)
 

@@ -39,5 +39,5 @@ kmod-clean:
 ifneq ($(wildcard $(KDIR)/Makefile),)
 ALL_TARGETS += kmod
 BENCH_TARGETS += kmod
-BENCH_CMDS += BUILD=$(BUILD) tests/kmod/bench.sh
+BENCH_CMDS += tests/kmod/bench.sh
 endif

@@ -13,7 +13,7 @@ E2E_LIBS := -static $(BUILD)/lib/libmemdisp.a $(NL_LIBS) $(URCU_LIBS) -lpthread 
 CHECK_TARGETS += $(E2E_BIN) $(BUILD)/bin/memdispctl kmod
 CHECK_SUITES += tests/e2e/run
 BENCH_TARGETS += $(E2E_BIN) kmod
-BENCH_CMDS += tests/e2e/run --bench
+BENCH_CMDS += tests/e2e/bench.sh
 
 $(E2E_BIN): tests/e2e/e2e.c $(BUILD)/lib/libmemdisp.a userlib/include/memdisp/kernel.h \
 		uapi/linux/memdisp.h
