@@ -805,11 +805,13 @@ static void md_add_subregion_common(MemoryRegion *mr, hwaddr offset,
 	 */
 	if (sub->enabled)
 		md_changed(sub);
-	if (mr->enabled && sub->enabled) {
+	if ((mr->enabled && sub->enabled) || sub->md_dirty_gen == md_gen) {
 		/*
 		 * @sub may have been marked earlier in this transaction while
 		 * it had no container; marking stops at marked regions, so
-		 * mark the new path upwards explicitly.
+		 * mark the new path upwards explicitly.  Do it even when
+		 * @sub is disabled now: enabling it later in this transaction
+		 * would stop at @sub and leave its new containers unmarked.
 		 */
 		md_mark(mr);
 	}

@@ -430,6 +430,33 @@ static void test_render_self_alias(void **state)
 	assert_null(fr[i].mr);
 }
 
+/*
+ * Disable an unmapped region, map it and enable it again in one
+ * transaction: the commit must show it (the enable used to stop marking
+ * at the region, marked while it had no container).
+ */
+static void test_map_disabled_then_enable(void **state)
+{
+	MemoryRegion *sys = cont_new("system", UINT64_MAX);
+	MemoryRegion *x = ram_new("x", 0x1000), *a = ram_new("a", 0x1000);
+
+	(void)state;
+	memory_region_add_subregion(sys, 0x100000, x);
+	new_as(sys, "memory");
+	memory_region_transaction_begin();
+	memory_region_set_enabled(a, false);
+	memory_region_add_subregion(sys, 0, a);
+	memory_region_set_enabled(a, true);
+	memory_region_transaction_commit();
+	check_text(true, false,
+		   "FlatView #0\n"
+		   " AS \"memory\", root: system\n"
+		   " Root memory region: system\n"
+		   "  0000000000000000-0000000000000fff (prio 0, ram): a\n"
+		   "  0000000000100000-0000000000100fff (prio 0, ram): x\n"
+		   "\n");
+}
+
 static void test_render_clipping(void **state)
 {
 	MemoryRegion *sys = cont_new("system", UINT64_MAX);
@@ -1562,6 +1589,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_render_readonly_alias_rom_and_merge, teardown),
 		cmocka_unit_test_teardown(test_render_alias_of_alias, teardown),
 		cmocka_unit_test_teardown(test_render_self_alias, teardown),
+		cmocka_unit_test_teardown(test_map_disabled_then_enable, teardown),
 		cmocka_unit_test_teardown(test_render_clipping, teardown),
 		cmocka_unit_test_teardown(test_render_disabled, teardown),
 		cmocka_unit_test_teardown(test_render_romd, teardown),
