@@ -146,21 +146,12 @@ static void md_changed(MemoryRegion *mr)
 	md_update_pending = true;
 }
 
-/* Is @target reachable upwards from @mr (containers, alias users)? */
-static bool md_reaches_up(MemoryRegion *mr, MemoryRegion *target,
-			  unsigned long stamp)
+/* Is @target @mr or one of its containers, transitively? */
+static bool md_contained_in(MemoryRegion *mr, MemoryRegion *target)
 {
-	MemoryRegion *a;
-
-	while (mr && mr->md_walk != stamp) {
+	for (; mr; mr = mr->container)
 		if (mr == target)
 			return true;
-		mr->md_walk = stamp;
-		for (a = mr->md_alias_first; a; a = a->md_alias_next)
-			if (md_reaches_up(a, target, stamp))
-				return true;
-		mr = mr->container;
-	}
 	return false;
 }
 
@@ -791,7 +782,13 @@ static void md_add_subregion_common(MemoryRegion *mr, hwaddr offset,
 	if (sub->container)
 		md_die(sub, "already a subregion of %s (add_subregion twice?)",
 		       memory_region_name(sub->container));
-	if (sub == mr || md_reaches_up(mr, sub, md_new_stamp()))
+	/*
+	 * Only a loop of containers is refused here.  A loop through an
+	 * alias (an alias mapped inside the region it points into, as
+	 * QEMU's armsse does) is legal: rendering checks that it moves
+	 * the address at each pass, see MEMDISP_RENDER_MAX_DEPTH.
+	 */
+	if (md_contained_in(mr, sub))
 		md_die(sub, "adding it to %s would make a cycle",
 		       memory_region_name(mr));
 	memory_region_transaction_begin();
@@ -808,11 +805,13 @@ static void md_add_subregion_common(MemoryRegion *mr, hwaddr offset,
 	 */
 	if (sub->enabled)
 		md_changed(sub);
-	if (mr->enabled && sub->enabled) {
+	if ((mr->enabled && sub->enabled) || sub->md_dirty_gen == md_gen) {
 		/*
 		 * @sub may have been marked earlier in this transaction while
 		 * it had no container; marking stops at marked regions, so
-		 * mark the new path upwards explicitly.
+		 * mark the new path upwards explicitly.  Do it even when
+		 * @sub is disabled now: enabling it later in this transaction
+		 * would stop at @sub and leave its new containers unmarked.
 		 */
 		md_mark(mr);
 	}

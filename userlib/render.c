@@ -53,6 +53,13 @@ struct rctx {
 	size_t no, capo;
 	int *tmp;		/* scratch: intervals covered by one fill */
 	int ntmp, captmp;
+	unsigned int depth;	/* render_mr() nesting */
+	/* alias targets entered on the current path, and their bases */
+	struct apath {
+		MemoryRegion *mr;
+		Int128 base;
+	} *path;
+	unsigned int npath;
 };
 
 static uint32_t rctx_rand(struct rctx *c)
@@ -228,14 +235,35 @@ static void render_mr(struct rctx *c, MemoryRegion *mr, Int128 base,
 	e = int128_min(e, ce);
 	if (s >= e)
 		return;
+	if (++c->depth > MEMDISP_RENDER_MAX_DEPTH)
+		md_die(mr, "rendering nests deeper than %u regions (alias loop?)",
+		       MEMDISP_RENDER_MAX_DEPTH);
 	if (mr->alias) {
+		unsigned int i;
+
 		base -= mr->alias->addr;
 		base -= mr->alias_offset;
+		/*
+		 * An alias may point into its own container (QEMU allows it):
+		 * each pass through it moves the window and clips it, so the
+		 * recursion ends.  Entering the same target at the same base
+		 * again, with a non-empty clip, would repeat forever.
+		 */
+		for (i = 0; i < c->npath; i++)
+			if (c->path[i].mr == mr->alias && c->path[i].base == base)
+				md_die(mr, "alias of %s maps its window onto itself (endless cycle)",
+				       memory_region_name(mr->alias));
+		c->path[c->npath].mr = mr->alias;
+		c->path[c->npath].base = base;
+		c->npath++;
 		render_mr(c, mr->alias, base, s, e, readonly, nonvolatile);
+		c->npath--;
+		c->depth--;
 		return;
 	}
 	for (sub = mr->sub_first; sub; sub = sub->sub_next)
 		render_mr(c, sub, base, s, e, readonly, nonvolatile);
+	c->depth--;
 	if (!mr->terminates)
 		return;
 	rctx_fill(c, mr, s, e, (hwaddr)(s - base), readonly, nonvolatile);
@@ -388,6 +416,11 @@ FlatView *md_render(MemoryRegion *root)
 	c->no = 0;
 	c->root = -1;
 	c->freelist = -1;
+	c->depth = 0;
+	c->npath = 0;
+	if (!c->path)
+		c->path = md_realloc(NULL, (MEMDISP_RENDER_MAX_DEPTH + 1) *
+					   sizeof(*c->path));
 	if (root)
 		render_mr(c, root, 0, 0, int128_2_64(), false, false);
 	rctx_sort(c);
@@ -430,9 +463,21 @@ FlatView *md_render(MemoryRegion *root)
 
 MemoryRegion *md_flatview_root(MemoryRegion *mr)
 {
+	unsigned long stamp = md_new_stamp();
+	MemoryRegion *via = NULL;
+
 	while (mr->enabled) {
+		/*
+		 * No step moves the address, so a region seen twice is an
+		 * alias cycle that maps its window onto itself.
+		 */
+		if (mr->md_walk == stamp && via)
+			md_die(via, "alias of %s maps its window onto itself (endless cycle)",
+			       memory_region_name(via->alias));
+		mr->md_walk = stamp;
 		if (mr->alias) {
 			if (!mr->alias_offset && mr->size >= mr->alias->size) {
+				via = mr;
 				mr = mr->alias;
 				continue;
 			}

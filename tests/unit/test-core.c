@@ -355,6 +355,108 @@ static void test_render_alias_of_alias(void **state)
 		   "\n");
 }
 
+/*
+ * An alias mapped inside the region it points into (QEMU's armsse maps
+ * "alias 1".."alias 3" of its container inside it): each pass moves the
+ * window by (alias address - alias offset) and clips it, so r repeats.
+ */
+static bool collect_cb(const struct memdisp_flat_range *r, void *opaque);
+
+static void test_render_self_alias(void **state)
+{
+	MemoryRegion *sys = cont_new("system", 0x100);
+	MemoryRegion *r = ram_new("r", 0x10);
+	MemoryRegion *m = alias_new("m", sys, 0, 0x40);
+	struct memdisp_flat_range fr[600];
+	AddressSpace *as;
+	int i;
+
+	(void)state;
+	memory_region_add_subregion(sys, 0, r);
+	memory_region_add_subregion_overlap(sys, 0x10, m, -1);
+	as = new_as(sys, "memory");
+	check_text(true, false,
+		   "FlatView #0\n"
+		   " AS \"memory\", root: system\n"
+		   " Root memory region: system\n"
+		   "  0000000000000000-000000000000000f (prio 0, ram): r\n"
+		   "  0000000000000010-000000000000001f (prio 0, ram): r\n"
+		   "  0000000000000020-000000000000002f (prio 0, ram): r\n"
+		   "  0000000000000030-000000000000003f (prio 0, ram): r\n"
+		   "  0000000000000040-000000000000004f (prio 0, ram): r\n"
+		   "\n");
+	/* a bigger step: fewer passes */
+	memory_region_set_address(m, 0x20);
+	check_text(true, false,
+		   "FlatView #0\n"
+		   " AS \"memory\", root: system\n"
+		   " Root memory region: system\n"
+		   "  0000000000000000-000000000000000f (prio 0, ram): r\n"
+		   "  0000000000000020-000000000000002f (prio 0, ram): r\n"
+		   "  0000000000000040-000000000000004f (prio 0, ram): r\n"
+		   "\n");
+	/* a backward step (offset above the address) ends too */
+	memory_region_set_address(m, 0x80);
+	memory_region_set_alias_offset(m, 0x90);
+	memory_region_set_address(r, 0xa0);
+	check_text(true, false,
+		   "FlatView #0\n"
+		   " AS \"memory\", root: system\n"
+		   " Root memory region: system\n"
+		   "  0000000000000080-000000000000008f (prio 0, ram): r\n"
+		   "  0000000000000090-000000000000009f (prio 0, ram): r\n"
+		   "  00000000000000a0-00000000000000af (prio 0, ram): r\n"
+		   "\n");
+	/* 256 passes of 1 byte each: deep, but under the bound */
+	memory_region_transaction_begin();
+	memory_region_set_address(r, 0);
+	memory_region_set_alias_offset(m, 0);
+	memory_region_set_address(m, 1);
+	memory_region_set_size(m, 0xff);
+	memory_region_transaction_commit();
+	memset(fr, 0, sizeof(fr));
+	memdisp_flatview_walk(as, collect_cb, fr);
+	/* 0-0xf directly; byte x >= 0x10 through x - 0xf passes, r's last byte */
+	assert_ptr_equal(fr[0].mr, r);
+	assert_int_equal(fr[0].start, 0);
+	assert_int_equal(fr[0].last, 0xf);
+	assert_int_equal(fr[0].offset_in_region, 0);
+	for (i = 1; i <= 0xf0; i++) {
+		assert_ptr_equal(fr[i].mr, r);
+		assert_int_equal(fr[i].start, 0xf + i);
+		assert_int_equal(fr[i].last, 0xf + i);
+		assert_int_equal(fr[i].offset_in_region, 0xf);
+	}
+	assert_null(fr[i].mr);
+}
+
+/*
+ * Disable an unmapped region, map it and enable it again in one
+ * transaction: the commit must show it (the enable used to stop marking
+ * at the region, marked while it had no container).
+ */
+static void test_map_disabled_then_enable(void **state)
+{
+	MemoryRegion *sys = cont_new("system", UINT64_MAX);
+	MemoryRegion *x = ram_new("x", 0x1000), *a = ram_new("a", 0x1000);
+
+	(void)state;
+	memory_region_add_subregion(sys, 0x100000, x);
+	new_as(sys, "memory");
+	memory_region_transaction_begin();
+	memory_region_set_enabled(a, false);
+	memory_region_add_subregion(sys, 0, a);
+	memory_region_set_enabled(a, true);
+	memory_region_transaction_commit();
+	check_text(true, false,
+		   "FlatView #0\n"
+		   " AS \"memory\", root: system\n"
+		   " Root memory region: system\n"
+		   "  0000000000000000-0000000000000fff (prio 0, ram): a\n"
+		   "  0000000000100000-0000000000100fff (prio 0, ram): x\n"
+		   "\n");
+}
+
 static void test_render_clipping(void **state)
 {
 	MemoryRegion *sys = cont_new("system", UINT64_MAX);
@@ -1199,12 +1301,57 @@ static void misuse_cycle(void)
 	memory_region_add_subregion(b, 0, a);
 }
 
+/* the alias's window lands on itself: c -> loop -> c at the same place */
 static void misuse_alias_cycle(void)
 {
 	MemoryRegion *c = cont_new("c", 0x1000);
 	MemoryRegion *al = alias_new("loop", c, 0, 0x1000);
 
 	memory_region_add_subregion(c, 0, al);
+	new_as(c, "cyc");
+}
+
+/* same, found by the renderer rather than the root simplification */
+static void misuse_alias_cycle_render(void)
+{
+	MemoryRegion *c = cont_new("c", 0x1000);
+
+	memory_region_add_subregion(c, 0, ram_new("r", 0x10));
+	memory_region_add_subregion(c, 0x100, alias_new("same", c, 0x100, 0x100));
+	new_as(c, "cyc");
+}
+
+/* through a nested container: 0x100 + 0x10 - 0x110 = no move */
+static void misuse_alias_cycle_nested(void)
+{
+	MemoryRegion *c = cont_new("c", 0x1000), *d = cont_new("d", 0x800);
+
+	new_as(c, "cyc");
+	memory_region_add_subregion(c, 0, ram_new("r", 0x10));
+	memory_region_add_subregion(c, 0x100, d);
+	memory_region_add_subregion(d, 0x10, alias_new("back", c, 0x110, 0x10));
+}
+
+/* a legal self-alias made endless by a later offset change */
+static void misuse_alias_cycle_offset(void)
+{
+	MemoryRegion *c = cont_new("c", 0x1000);
+	MemoryRegion *al = alias_new("moved", c, 0, 0x100);
+
+	memory_region_add_subregion(c, 0, ram_new("r", 0x10));
+	memory_region_add_subregion(c, 0x200, al);
+	new_as(c, "cyc");
+	memory_region_set_alias_offset(al, 0x200);
+}
+
+/* 1 byte per pass over 0x8000 bytes: deeper than the bound */
+static void misuse_render_depth(void)
+{
+	MemoryRegion *c = cont_new("c", 0x10000);
+
+	memory_region_add_subregion(c, 0, ram_new("r", 0x10));
+	memory_region_add_subregion(c, 1, alias_new("crawl", c, 0, 0x8000));
+	new_as(c, "deep");
 }
 
 static void misuse_self(void)
@@ -1273,7 +1420,11 @@ static void test_misuse(void **state)
 	expect_abort(misuse_add_twice, "memdisp: dev: already a subregion of a");
 	expect_abort(misuse_del_foreign, "memdisp: stray: not a subregion of a");
 	expect_abort(misuse_cycle, "memdisp: outer: adding it to inner would make a cycle");
-	expect_abort(misuse_alias_cycle, "memdisp: loop: adding it to c would make a cycle");
+	expect_abort(misuse_alias_cycle, "memdisp: loop: alias of c maps its window onto itself (endless cycle)");
+	expect_abort(misuse_alias_cycle_render, "memdisp: same: alias of c maps its window onto itself (endless cycle)");
+	expect_abort(misuse_alias_cycle_nested, "memdisp: back: alias of c maps its window onto itself (endless cycle)");
+	expect_abort(misuse_alias_cycle_offset, "memdisp: moved: alias of c maps its window onto itself (endless cycle)");
+	expect_abort(misuse_render_depth, "rendering nests deeper than 1024 regions (alias loop?)");
 	expect_abort(misuse_self, "memdisp: me: adding it to me would make a cycle");
 	expect_abort(misuse_alias_offset, "memdisp: plain: set_alias_offset on a region that is not an alias");
 	expect_abort(misuse_romd, "memdisp: notrom: rom_device_set_romd on a region that is not a ROM device");
@@ -1437,6 +1588,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_render_container_holes, teardown),
 		cmocka_unit_test_teardown(test_render_readonly_alias_rom_and_merge, teardown),
 		cmocka_unit_test_teardown(test_render_alias_of_alias, teardown),
+		cmocka_unit_test_teardown(test_render_self_alias, teardown),
+		cmocka_unit_test_teardown(test_map_disabled_then_enable, teardown),
 		cmocka_unit_test_teardown(test_render_clipping, teardown),
 		cmocka_unit_test_teardown(test_render_disabled, teardown),
 		cmocka_unit_test_teardown(test_render_romd, teardown),

@@ -39,6 +39,21 @@
 extern "C" {
 #endif
 
+/**
+ * MEMDISP_RENDER_MAX_DEPTH - deepest nesting a FlatView render follows.
+ *
+ * Rendering walks containers and aliases recursively.  An alias may point
+ * into a region that contains it (QEMU 7.2 allows it: each pass through
+ * the alias moves and clips its window, so the walk ends); the walk then
+ * nests once per pass.  A commit that would nest deeper than this aborts
+ * with "memdisp: <region>: rendering nests deeper than N regions (alias
+ * loop?)", and one in which an alias maps its window onto itself (the
+ * walk would come back to the same region at the same address) aborts
+ * with "memdisp: <alias>: alias of <target> maps its window onto itself
+ * (endless cycle)".
+ */
+#define MEMDISP_RENDER_MAX_DEPTH 1024U
+
 typedef struct MemoryRegion MemoryRegion;
 typedef struct MemoryRegionOps MemoryRegionOps;
 typedef struct MemoryRegionSection MemoryRegionSection;
@@ -425,7 +440,8 @@ void memory_region_init_ram_device_ptr(MemoryRegion *mr, Object *owner,
 
 /**
  * memory_region_init_alias() - a window of @size bytes into @orig at
- * @offset.  Aborts on: @orig NULL, an alias cycle.
+ * @offset.  Aborts on: @orig NULL, @orig an alias of @mr (directly or
+ * through other aliases).
  */
 void memory_region_init_alias(MemoryRegion *mr, Object *owner,
 			      const char *name, MemoryRegion *orig,
@@ -538,9 +554,10 @@ void memory_region_section_free_copy(MemoryRegionSection *s);
  * memory_region_add_subregion() - map @subregion at @offset in @mr,
  * priority 0.
  *
- * Aborts on: @subregion already has a container; @subregion == @mr or a
- * region from which @mr can be reached through subregions and aliases
- * (the tree would contain a cycle).
+ * Aborts on: @subregion already has a container; @subregion is @mr or one
+ * of @mr's containers (the containers would form a loop).  An alias that
+ * points into @mr or one of its containers may be added: see
+ * MEMDISP_RENDER_MAX_DEPTH for the rules its rendering follows.
  */
 void memory_region_add_subregion(MemoryRegion *mr, hwaddr offset,
 				 MemoryRegion *subregion);
