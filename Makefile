@@ -53,7 +53,7 @@ deps:
 
 check: deps
 	@$(MAKE) --no-print-directory $(ALL_TARGETS) $(CHECK_TARGETS)
-	@scripts/run-suites.sh $(BUILD)/logs $(CHECK_SUITES)
+	@env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL scripts/run-suites.sh $(BUILD)/logs $(CHECK_SUITES)
 
 bench: deps
 	@$(MAKE) --no-print-directory $(ALL_TARGETS) $(BENCH_TARGETS)
