@@ -728,4 +728,6 @@ void memdisp_mtree_info_fp(FILE *f, bool flatview, bool owner, bool disabled);
 }
 #endif
 
+#include <memdisp/access.h>
+
 #endif /* MEMDISP_MEMORY_H */

@@ -56,6 +56,7 @@ typedef uint32_t MemTxResult;
 #define MEMTX_OK 0
 #define MEMTX_ERROR (1U << 0)		/* device returned an error */
 #define MEMTX_DECODE_ERROR (1U << 1)	/* nothing at that address */
+#define MEMTX_ACCESS_ERROR (1U << 2)	/* refused (re-entrancy guard) */
 
 /* Endianness of a device's registers. */
 enum device_endian {
@@ -63,6 +64,13 @@ enum device_endian {
 	DEVICE_BIG_ENDIAN,
 	DEVICE_LITTLE_ENDIAN,
 };
+
+/* The host's byte order as a device_endian value. */
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define DEVICE_HOST_ENDIAN DEVICE_BIG_ENDIAN
+#else
+#define DEVICE_HOST_ENDIAN DEVICE_LITTLE_ENDIAN
+#endif
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,452 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * tests/xs/test_as.c - address_space_* accesses of libmemdisp against
+ * references: RAM contents, MMIO callbacks seen, results.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pthread.h>
+#include <cmocka.h>
+
+#include <memdisp/memory.h>
+
+#define MAX_LOG 64
+
+/* A device that records its accesses and reads back a pattern. */
+struct dev {
+	unsigned int n;
+	hwaddr addr[MAX_LOG];
+	unsigned int size[MAX_LOG];
+	uint64_t data[MAX_LOG];
+	bool write[MAX_LOG];
+	uint64_t pattern;
+};
+
+static uint64_t dev_read(void *opaque, hwaddr addr, unsigned size)
+{
+	struct dev *d = opaque;
+
+	if (d->n < MAX_LOG) {
+		d->addr[d->n] = addr;
+		d->size[d->n] = size;
+		d->write[d->n] = false;
+		d->data[d->n++] = 0;
+	}
+	return d->pattern + addr;
+}
+
+static void dev_write(void *opaque, hwaddr addr, uint64_t data, unsigned size)
+{
+	struct dev *d = opaque;
+
+	if (d->n < MAX_LOG) {
+		d->addr[d->n] = addr;
+		d->size[d->n] = size;
+		d->write[d->n] = true;
+		d->data[d->n++] = data;
+	}
+}
+
+static const MemoryRegionOps le_ops = {
+	.read = dev_read, .write = dev_write,
+	.endianness = DEVICE_LITTLE_ENDIAN,
+	.valid = { .min_access_size = 1, .max_access_size = 8 },
+	.impl = { .min_access_size = 1, .max_access_size = 8 },
+};
+
+static const MemoryRegionOps be_ops = {
+	.read = dev_read, .write = dev_write,
+	.endianness = DEVICE_BIG_ENDIAN,
+	.valid = { .min_access_size = 1, .max_access_size = 8 },
+	.impl = { .min_access_size = 1, .max_access_size = 8 },
+};
+
+/* Map: RAM 0x0000-0x1fff, LE dev 0x2000-0x20ff, BE dev 0x3000-0x30ff,
+ * ROM 0x4000-0x4fff, reservation 0x5000-0x50ff, hole elsewhere. */
+struct fix {
+	MemoryRegion root, ram, le, be, rom, resv;
+	AddressSpace as;
+	struct dev dle, dbe;
+};
+
+static int fix_setup(void **state)
+{
+	struct fix *f = calloc(1, sizeof(*f));
+
+	memory_region_init(&f->root, NULL, "root", 1ULL << 32);
+	memory_region_init_ram(&f->ram, NULL, "ram", 0x2000, NULL);
+	memory_region_init_io(&f->le, NULL, &le_ops, &f->dle, "le", 0x100);
+	memory_region_init_io(&f->be, NULL, &be_ops, &f->dbe, "be", 0x100);
+	memory_region_init_rom(&f->rom, NULL, "rom", 0x1000, NULL);
+	memory_region_init_reservation(&f->resv, NULL, "resv", 0x100);
+	memory_region_add_subregion(&f->root, 0, &f->ram);
+	memory_region_add_subregion(&f->root, 0x2000, &f->le);
+	memory_region_add_subregion(&f->root, 0x3000, &f->be);
+	memory_region_add_subregion(&f->root, 0x4000, &f->rom);
+	memory_region_add_subregion(&f->root, 0x5000, &f->resv);
+	address_space_init(&f->as, &f->root, "as");
+	f->dle.pattern = 0x1122334455667700ULL;
+	f->dbe.pattern = 0x1122334455667700ULL;
+	*state = f;
+	return 0;
+}
+
+static int fix_teardown(void **state)
+{
+	struct fix *f = *state;
+
+	MemoryRegion *subs[] = { &f->ram, &f->le, &f->be, &f->rom, &f->resv };
+	unsigned int i;
+
+	address_space_destroy(&f->as);
+	for (i = 0; i < 5; i++) {
+		memory_region_del_subregion(&f->root, subs[i]);
+		object_unparent(OBJECT(subs[i]));
+	}
+	object_unparent(OBJECT(&f->root));
+	memdisp_flatview_reclaim();
+	free(f);
+	return 0;
+}
+
+static void test_ram_rw(void **state)
+{
+	struct fix *f = *state;
+	uint8_t *host = memory_region_get_ram_ptr(&f->ram);
+	uint8_t buf[64], ref[64];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = i * 7 + 1;
+	assert_int_equal(address_space_write(&f->as, 0x100, MEMTXATTRS_UNSPECIFIED,
+					     buf, sizeof(buf)), MEMTX_OK);
+	assert_memory_equal(host + 0x100, buf, sizeof(buf));
+	memset(ref, 0, sizeof(ref));
+	assert_int_equal(address_space_read(&f->as, 0x100, MEMTXATTRS_UNSPECIFIED,
+					    ref, sizeof(ref)), MEMTX_OK);
+	assert_memory_equal(ref, buf, sizeof(buf));
+}
+
+static void test_ld_st(void **state)
+{
+	struct fix *f = *state;
+	uint8_t *host = memory_region_get_ram_ptr(&f->ram);
+	MemTxResult r = 99;
+	const MemTxAttrs a = MEMTXATTRS_UNSPECIFIED;
+
+	address_space_stl_le(&f->as, 0x10, 0x11223344, a, &r);
+	assert_int_equal(r, MEMTX_OK);
+	assert_int_equal(host[0x10], 0x44);
+	assert_int_equal(host[0x13], 0x11);
+	assert_int_equal(address_space_ldl_be(&f->as, 0x10, a, NULL), 0x44332211);
+	assert_int_equal(address_space_lduw_le(&f->as, 0x11, a, NULL), 0x2233);
+	assert_int_equal(address_space_ldub(&f->as, 0x12, a, NULL), 0x22);
+	address_space_stq_be(&f->as, 0x20, 0x0102030405060708ULL, a, NULL);
+	assert_int_equal(host[0x20], 1);
+	assert_int_equal(host[0x27], 8);
+	assert_true(address_space_ldq_le(&f->as, 0x20, a, NULL) ==
+		    0x0807060504030201ULL);
+	address_space_stw_be(&f->as, 0x30, 0xabcd, a, NULL);
+	assert_int_equal(host[0x30], 0xab);
+	address_space_stb(&f->as, 0x31, 0x99, a, NULL);
+	assert_int_equal(address_space_lduw_be(&f->as, 0x30, a, NULL), 0xab99);
+	/* Native order follows the runtime target setting. */
+	memdisp_set_target_big_endian(true);
+	assert_int_equal(address_space_lduw(&f->as, 0x30, a, NULL), 0xab99);
+	address_space_stl(&f->as, 0x40, 0xa1b2c3d4, a, NULL);
+	assert_int_equal(host[0x40], 0xa1);
+	memdisp_set_target_big_endian(false);
+	assert_int_equal(address_space_lduw(&f->as, 0x30, a, NULL), 0x99ab);
+	address_space_stq(&f->as, 0x48, 0x1ULL, a, NULL);
+	assert_int_equal(host[0x48], 1);
+	assert_true(address_space_ldq(&f->as, 0x48, a, NULL) == 1);
+	assert_int_equal(address_space_ldl(&f->as, 0x40, a, NULL), 0xd4c3b2a1);
+}
+
+static void test_mmio(void **state)
+{
+	struct fix *f = *state;
+	const MemTxAttrs a = MEMTXATTRS_UNSPECIFIED;
+	MemTxResult r = 99;
+	uint8_t buf[4];
+
+	f->dle.n = f->dbe.n = 0;
+	assert_int_equal(address_space_ldl_le(&f->as, 0x2008, a, &r),
+			 (uint32_t)(f->dle.pattern + 8));
+	assert_int_equal(r, MEMTX_OK);
+	assert_int_equal(f->dle.n, 1);
+	assert_int_equal(f->dle.addr[0], 8);
+	assert_int_equal(f->dle.size[0], 4);
+	/* BE device read with an LE accessor: bytes swapped. */
+	assert_int_equal(address_space_lduw_le(&f->as, 0x3010, a, NULL),
+			 __builtin_bswap16((uint16_t)(f->dbe.pattern + 0x10)));
+	assert_int_equal(address_space_lduw_be(&f->as, 0x3010, a, NULL),
+			 (uint16_t)(f->dbe.pattern + 0x10));
+	address_space_stl_be(&f->as, 0x3020, 0xdeadbeef, a, &r);
+	assert_int_equal(r, MEMTX_OK);
+	assert_int_equal(f->dbe.n, 3);
+	assert_true(f->dbe.write[2]);
+	assert_int_equal(f->dbe.data[2], 0xdeadbeef);
+	/* Buffer bytes: host order of the LE device = memory order. */
+	buf[0] = 0x11; buf[1] = 0x22; buf[2] = 0x33; buf[3] = 0x44;
+	assert_int_equal(address_space_write(&f->as, 0x2040, a, buf, 4),
+			 MEMTX_OK);
+	assert_int_equal(f->dle.n, 2);
+	assert_int_equal(f->dle.size[1], 4);
+	assert_int_equal(f->dle.data[1], 0x44332211);
+	/* Misaligned 4 bytes at offset 2: split into 2 + 2 (QEMU). */
+	assert_int_equal(address_space_write(&f->as, 0x2042, a, buf, 4),
+			 MEMTX_OK);
+	assert_int_equal(f->dle.n, 4);
+	assert_int_equal(f->dle.size[2], 2);
+	assert_int_equal(f->dle.addr[3], 0x44);
+}
+
+static void test_crossing(void **state)
+{
+	struct fix *f = *state;
+	uint8_t *host = memory_region_get_ram_ptr(&f->ram);
+	const MemTxAttrs a = MEMTXATTRS_UNSPECIFIED;
+	uint8_t buf[8];
+
+	memset(host + 0x1ffc, 0xaa, 4);
+	f->dle.n = 0;
+	/* 4 RAM bytes then 4 bytes of the LE device. */
+	assert_int_equal(address_space_read(&f->as, 0x1ffc, a, buf, 8),
+			 MEMTX_OK);
+	assert_int_equal(buf[0], 0xaa);
+	assert_int_equal(buf[3], 0xaa);
+	assert_int_equal(f->dle.n, 1);
+	assert_int_equal(f->dle.addr[0], 0);
+	assert_int_equal(buf[4], (uint8_t)f->dle.pattern);
+	/* A crossing store: bytes land on both sides. */
+	address_space_stl_le(&f->as, 0x1ffe, 0x44332211, a, NULL);
+	assert_int_equal(host[0x1ffe], 0x11);
+	assert_int_equal(host[0x1fff], 0x22);
+	assert_int_equal(f->dle.n, 2);
+	assert_true(f->dle.write[1]);
+	assert_int_equal(f->dle.data[1], 0x4433);
+}
+
+static void test_unassigned_rom_resv(void **state)
+{
+	struct fix *f = *state;
+	uint8_t *rom = memory_region_get_ram_ptr(&f->rom);
+	const MemTxAttrs a = MEMTXATTRS_UNSPECIFIED;
+	uint8_t buf[8];
+	MemTxResult r;
+
+	memset(buf, 0xff, sizeof(buf));
+	assert_int_equal(address_space_read(&f->as, 0x9000, a, buf, 8),
+			 MEMTX_DECODE_ERROR);
+	assert_int_equal(buf[0], 0);
+	assert_int_equal(buf[7], 0);
+	assert_int_equal(address_space_ldl_le(&f->as, 0x9000, a, &r), 0);
+	assert_int_equal(r, MEMTX_DECODE_ERROR);
+	/* Partly mapped: RAM bytes copied, hole reported. */
+	assert_int_equal(address_space_read(&f->as, 0x20fe, a, buf, 4),
+			 MEMTX_DECODE_ERROR);
+	assert_false(address_space_access_valid(&f->as, 0x9000, 4, false, a));
+	assert_true(address_space_access_valid(&f->as, 0x100, 4, true, a));
+	assert_true(address_space_access_valid(&f->as, 0x2000, 4, true, a));
+	/* ROM: writes dropped, reads direct. */
+	rom[0] = 0x5a;
+	address_space_stb(&f->as, 0x4000, 0x77, a, &r);
+	assert_int_equal(r, MEMTX_OK);
+	assert_int_equal(rom[0], 0x5a);
+	assert_int_equal(address_space_ldub(&f->as, 0x4000, a, NULL), 0x5a);
+	/* Reservation: decode error, no crash. */
+	address_space_stl_le(&f->as, 0x5000, 1, a, &r);
+	assert_int_equal(r, MEMTX_DECODE_ERROR);
+	assert_int_equal(address_space_ldl_le(&f->as, 0x5004, a, &r), 0);
+	assert_int_equal(r, MEMTX_DECODE_ERROR);
+}
+
+static void test_translate(void **state)
+{
+	struct fix *f = *state;
+	hwaddr xlat, len = 0x100000;
+	MemoryRegion *mr;
+
+	mr = address_space_translate(&f->as, 0x1f00, &xlat, &len, false,
+				     MEMTXATTRS_UNSPECIFIED);
+	assert_ptr_equal(mr, &f->ram);
+	assert_int_equal(xlat, 0x1f00);
+	assert_int_equal(len, 0x100);
+	len = 0x100000;
+	mr = address_space_translate(&f->as, 0x8000, &xlat, &len, false,
+				     MEMTXATTRS_UNSPECIFIED);
+	assert_null(mr);
+	assert_true(len > 0);
+}
+
+/* IOMMU: 4 KiB pages, iova page p -> target page (p ^ 1), page 3 RO. */
+static AddressSpace *iommu_target;
+
+static IOMMUTLBEntry tr(IOMMUMemoryRegion *iommu, hwaddr addr,
+			IOMMUAccessFlags flag, int idx)
+{
+	IOMMUTLBEntry e = {
+		.target_as = iommu_target,
+		.iova = addr & ~0xfffULL,
+		.translated_addr = (addr & ~0xfffULL) ^ 0x1000,
+		.addr_mask = 0xfff,
+		.perm = (addr >> 12) == 3 ? IOMMU_RO : IOMMU_RW,
+	};
+
+	(void)iommu; (void)flag; (void)idx;
+	return e;
+}
+
+static const IOMMUMemoryRegionClass tr_class = { .translate = tr };
+
+static unsigned int notified;
+static void on_notify(IOMMUNotifier *n, IOMMUTLBEntry *e)
+{
+	(void)n; (void)e;
+	notified++;
+}
+
+static void test_iommu(void **state)
+{
+	struct fix *f = *state;
+	IOMMUMemoryRegion *iommu = calloc(1, sizeof(*iommu));
+	MemoryRegion droot;
+	AddressSpace das;
+	uint8_t *host = memory_region_get_ram_ptr(&f->ram);
+	const MemTxAttrs a = MEMTXATTRS_UNSPECIFIED;
+	hwaddr xlat, len = 0x10000;
+	MemTxResult r;
+	IOMMUNotifier n;
+	IOMMUTLBEvent ev = { .type = IOMMU_NOTIFIER_MAP,
+			     .entry = { .iova = 0x1000, .addr_mask = 0xfff } };
+
+	assert_int_equal(memdisp_iommu_class_register("xs-iommu", &tr_class), 0);
+	memory_region_init_iommu(iommu, sizeof(*iommu), "xs-iommu", NULL,
+				 "iommu", 0x10000);
+	memory_region_init(&droot, NULL, "droot", 0x10000);
+	memory_region_add_subregion(&droot, 0, MEMORY_REGION(iommu));
+	address_space_init(&das, &droot, "dma");
+	iommu_target = &f->as;
+
+	host[0x1234] = 0x42;
+	assert_int_equal(address_space_ldub(&das, 0x0234, a, &r), 0x42);
+	assert_int_equal(r, MEMTX_OK);
+	assert_ptr_equal(address_space_translate(&das, 0x0234, &xlat, &len,
+						 false, a), &f->ram);
+	assert_int_equal(xlat, 0x1234);
+	assert_int_equal(len, 0x1000 - 0x234);
+	/* Page 3 -> target 0x2000 (the LE device), read-only. */
+	f->dle.n = 0;
+	address_space_stl_le(&das, 0x3000, 5, a, &r);
+	assert_int_equal(r, MEMTX_DECODE_ERROR);
+	assert_int_equal(f->dle.n, 0);
+	address_space_ldl_le(&das, 0x3004, a, &r);
+	assert_int_equal(r, MEMTX_OK);
+	assert_int_equal(f->dle.n, 1);
+	assert_int_equal(f->dle.addr[0], 4);
+	/* A cycle (IOMMU translating into its own AS) ends with an error. */
+	iommu_target = &das;
+	address_space_ldl_le(&das, 0x0, a, &r);
+	assert_int_equal(r, MEMTX_DECODE_ERROR);
+	iommu_target = &f->as;
+
+	iommu_notifier_init(&n, on_notify, IOMMU_NOTIFIER_MAP, 0, 0x1fff, 0);
+	assert_int_equal(memory_region_register_iommu_notifier(
+				MEMORY_REGION(iommu), &n, NULL), 0);
+	memory_region_notify_iommu(iommu, 0, ev);
+	assert_int_equal(notified, 1);
+	ev.entry.iova = 0x8000;
+	memory_region_notify_iommu(iommu, 0, ev);
+	assert_int_equal(notified, 1);
+	memory_region_unregister_iommu_notifier(MEMORY_REGION(iommu), &n);
+	ev.entry.iova = 0x1000;
+	memory_region_notify_iommu(iommu, 0, ev);
+	assert_int_equal(notified, 1);
+	assert_int_equal(memory_region_register_iommu_notifier(&f->ram, &n,
+							       NULL), -EINVAL);
+	address_space_destroy(&das);
+	memory_region_del_subregion(&droot, MEMORY_REGION(iommu));
+	object_unparent(OBJECT(iommu));
+	object_unparent(OBJECT(&droot));
+	memdisp_flatview_reclaim();
+	free(iommu);
+}
+
+/* Readers vs. a committing writer: the map generation is the RAM byte. */
+#define NGEN 2000
+static MemoryRegion st_root, st_ram[2];
+static AddressSpace st_as;
+static volatile bool st_stop;
+static unsigned long st_torn;
+
+static void *st_reader(void *p)
+{
+	uint8_t buf[64];
+	unsigned int i;
+
+	(void)p;
+	while (!st_stop) {
+		address_space_read(&st_as, 0, MEMTXATTRS_UNSPECIFIED, buf, 64);
+		for (i = 1; i < 64; i++)
+			if (buf[i] != buf[0])
+				__atomic_add_fetch(&st_torn, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+static void test_stress(void **state)
+{
+	pthread_t t[3];
+	unsigned int i;
+
+	(void)state;
+	memory_region_init(&st_root, NULL, "st", 0x10000);
+	for (i = 0; i < 2; i++) {
+		memory_region_init_ram(&st_ram[i], NULL, i ? "b" : "a", 0x1000,
+				       NULL);
+		memset(memory_region_get_ram_ptr(&st_ram[i]), 0xa0 + i, 0x1000);
+	}
+	memory_region_add_subregion(&st_root, 0, &st_ram[0]);
+	address_space_init(&st_as, &st_root, "st");
+	for (i = 0; i < 3; i++)
+		pthread_create(&t[i], NULL, st_reader, NULL);
+	for (i = 0; i < NGEN; i++) {
+		memory_region_transaction_begin();
+		memory_region_del_subregion(&st_root, &st_ram[i & 1]);
+		memory_region_add_subregion(&st_root, 0, &st_ram[!(i & 1)]);
+		memory_region_transaction_commit();
+	}
+	st_stop = true;
+	for (i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	assert_int_equal(st_torn, 0);
+	address_space_destroy(&st_as);
+	memory_region_del_subregion(&st_root, &st_ram[NGEN & 1]);
+	for (i = 0; i < 2; i++)
+		object_unparent(OBJECT(&st_ram[i]));
+	object_unparent(OBJECT(&st_root));
+	memdisp_flatview_reclaim();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ram_rw),
+		cmocka_unit_test(test_ld_st),
+		cmocka_unit_test(test_mmio),
+		cmocka_unit_test(test_crossing),
+		cmocka_unit_test(test_unassigned_rom_resv),
+		cmocka_unit_test(test_translate),
+		cmocka_unit_test(test_iommu),
+		cmocka_unit_test(test_stress),
+	};
+
+	cmocka_set_message_output(CM_OUTPUT_TAP);
+	return cmocka_run_group_tests(tests, fix_setup, fix_teardown);
+}
