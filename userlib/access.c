@@ -11,6 +11,7 @@
 
 #include "memdisp-internal.h"
 #include "dispatch.h"
+#include "access-internal.h"
 
 #define MD_IOMMU_MAX_DEPTH	16
 
@@ -514,4 +515,157 @@ void memory_region_notify_iommu(IOMMUMemoryRegion *iommu_mr, int iommu_idx,
 			continue;	/* QEMU: a partial MAP is a bug; skip */
 		n->notify(n, &e);
 	}
+}
+
+/*
+ * address_space_map/unmap.  RAM is mapped directly; anything else goes
+ * through one library-wide bounce pool (QEMU 7.2 also has one bounce
+ * buffer for the whole process), bounded by MEMDISP_BOUNCE_DEFAULT_LIMIT.
+ */
+static struct memdisp_bounce_pool md_bounce_pool;
+static pthread_once_t md_bounce_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t md_bounce_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct md_bounce_ref {
+	struct memdisp_bounce *b;
+	struct md_bounce_ref *next;
+};
+static struct md_bounce_ref *md_bounces;	/* outstanding, under lock */
+
+static void md_bounce_pool_setup(void)
+{
+	memdisp_bounce_pool_init(&md_bounce_pool, 0);
+}
+
+void *address_space_map(AddressSpace *as, hwaddr addr, hwaddr *plen,
+			bool is_write, MemTxAttrs attrs)
+{
+	struct md_bounce_ref *ref;
+	struct memdisp_bounce *b;
+	struct md_piece p;
+	void *ret = NULL;
+
+	if (!*plen)
+		return NULL;
+	md_read_lock();
+	md_resolve(as, addr, *plen, is_write, attrs, &p);
+	if (md_direct(&p, is_write)) {
+		*plen = p.len;
+		ret = (uint8_t *)memory_region_get_ram_ptr(p.mr) + p.xlat;
+		md_read_unlock();
+		return ret;
+	}
+	md_read_unlock();
+	if (!p.mr) {
+		*plen = 0;
+		return NULL;
+	}
+	pthread_once(&md_bounce_once, md_bounce_pool_setup);
+	b = memdisp_bounce_get(&md_bounce_pool, p.len);
+	if (!b) {
+		*plen = 0;
+		return NULL;
+	}
+	ref = malloc(sizeof(*ref));
+	if (!ref) {
+		memdisp_bounce_put(b);
+		*plen = 0;
+		return NULL;
+	}
+	b->addr = addr;
+	b->attrs = attrs;
+	b->is_write = is_write;
+	b->mr = NULL;
+	if (!is_write)
+		address_space_read(as, addr, attrs, b->data, b->len);
+	ref->b = b;
+	pthread_mutex_lock(&md_bounce_lock);
+	ref->next = md_bounces;
+	md_bounces = ref;
+	pthread_mutex_unlock(&md_bounce_lock);
+	*plen = b->len;
+	return b->data;
+}
+
+void address_space_unmap(AddressSpace *as, void *buffer, hwaddr len,
+			 bool is_write, hwaddr access_len)
+{
+	struct md_bounce_ref **pp, *ref = NULL;
+
+	(void)len;
+	pthread_mutex_lock(&md_bounce_lock);
+	for (pp = &md_bounces; *pp; pp = &(*pp)->next) {
+		if ((*pp)->b->data == buffer) {
+			ref = *pp;
+			*pp = ref->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&md_bounce_lock);
+	if (!ref)
+		return;		/* direct RAM pointer: nothing to release */
+	if (is_write && access_len) {
+		if (access_len > ref->b->len)
+			access_len = ref->b->len;
+		address_space_write(as, ref->b->addr, ref->b->attrs,
+				    ref->b->data, access_len);
+	}
+	memdisp_bounce_put(ref->b);
+	free(ref);
+}
+
+void memdisp_register_map_client(void (*retry)(void *opaque), void *opaque,
+				 void **handle)
+{
+	struct memdisp_map_client *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		md_oom();
+	c->retry = retry;
+	c->opaque = opaque;
+	pthread_once(&md_bounce_once, md_bounce_pool_setup);
+	memdisp_bounce_register_client(&md_bounce_pool, c);
+	*handle = c;
+}
+
+void memdisp_unregister_map_client(void *handle)
+{
+	struct memdisp_map_client *c = handle;
+
+	if (!c)
+		return;
+	memdisp_bounce_unregister_client(&md_bounce_pool, c);
+	free(c);
+}
+
+void md_ioeventfd_engine(MemoryRegion *mr, hwaddr addr, unsigned int size,
+			 bool match_data, uint64_t data, EventNotifier *e,
+			 bool add)
+{
+	struct memdisp_ioeventfd fd = {
+		.addr = addr,
+		.size = size,
+		.match_data = match_data,
+		.data = data,
+		.fd = e ? e->wfd : -1,
+		.cookie = e,
+	};
+	int ret;
+
+	/* Like QEMU's add_eventfd: the value in the device's byte order. */
+	if (mr->ops && (size == 1 || size == 2 || size == 4 || size == 8))
+		fd.data = memdisp_endian_convert(data, size,
+						 DEVICE_NATIVE_ENDIAN,
+						 mr->ops->endianness);
+	ret = add ? memdisp_ioeventfd_add(&mr->md_ioeventfds, &fd) :
+		    memdisp_ioeventfd_del(&mr->md_ioeventfds, &fd);
+	if (ret && ret != -ENOENT)
+		fprintf(stderr, "memdisp: %s: ioeventfd at 0x%" PRIx64
+			" size %u not matched by the write path (%d)\n",
+			mr->name ? mr->name : "", addr, size, ret);
+}
+
+void md_ioeventfd_table_fini(MemoryRegion *mr)
+{
+	memdisp_ioeventfd_table_destroy(&mr->md_ioeventfds);
 }

@@ -27,7 +27,7 @@ ALL_TARGETS += $(CORE_SO) $(CORE_A) $(CORE_PC)
 INSTALL_TARGETS += core-install
 
 $(BUILD)/userlib/%.o: userlib/%.c $(CORE_HDRS) userlib/memdisp-internal.h lib/mdindex.h userlib/build.mk \
-		userlib/dispatch/dispatch.h userlib/dispatch/md-compat.h
+		userlib/dispatch/dispatch.h userlib/dispatch/md-compat.h userlib/access-internal.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CORE_CFLAGS) -c -o $@ $<
 

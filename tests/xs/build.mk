@@ -6,7 +6,8 @@
 XS_OUT := $(BUILD)/tests/xs
 XS_LIBA := $(BUILD)/lib/libmemdisp.a
 XS_LIBS := $(URCU_LIBS) $(CMOCKA_LIBS) -lpthread
-XS_DEPS := $(wildcard userlib/include/memdisp/*.h) userlib/build.mk
+XS_DEPS := $(wildcard userlib/include/memdisp/*.h) userlib/build.mk \
+	userlib/access-internal.h userlib/memdisp-internal.h userlib/dispatch/dispatch.h
 XS_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 XS_SAN_OBJS := $(patsubst %.c,$(XS_OUT)/san/%.o,$(CORE_SRCS)) \

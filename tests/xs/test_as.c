@@ -378,6 +378,106 @@ static void test_iommu(void **state)
 	free(iommu);
 }
 
+static unsigned int retried;
+static void on_retry(void *opaque)
+{
+	(void)opaque;
+	retried++;
+}
+
+static void test_map(void **state)
+{
+	struct fix *f = *state;
+	uint8_t *host = memory_region_get_ram_ptr(&f->ram);
+	const MemTxAttrs a = MEMTXATTRS_UNSPECIFIED;
+	hwaddr len = 0x4000;
+	uint8_t *p, *q;
+	void *h;
+
+	p = address_space_map(&f->as, 0x1000, &len, true, a);
+	assert_ptr_equal(p, host + 0x1000);
+	assert_int_equal(len, 0x1000);
+	address_space_unmap(&f->as, p, len, true, len);
+	/* MMIO read map: bounce filled by reads of the device. */
+	f->dle.n = 0;
+	len = 8;
+	p = address_space_map(&f->as, 0x2000, &len, false, a);
+	assert_non_null(p);
+	assert_int_equal(len, 8);
+	assert_int_equal(p[0], (uint8_t)f->dle.pattern);
+	assert_int_equal(f->dle.n, 1);
+	/* The pool is bounded: maps get what is left, then nothing. */
+	{
+		uint8_t *qs[64];
+		unsigned int nq = 0, i;
+		hwaddr total = 0;
+
+		for (;;) {
+			len = 0x100;
+			q = address_space_map(&f->as, 0x3000, &len, true, a);
+			if (!q)
+				break;
+			assert_true(nq < 64);
+			qs[nq++] = q;
+			total += len;
+		}
+		assert_int_equal(len, 0);
+		assert_int_equal(total, 4096 - 8);
+		memdisp_register_map_client(on_retry, NULL, &h);
+		assert_int_equal(retried, 0);
+		address_space_unmap(&f->as, p, 8, false, 8);
+		assert_int_equal(retried, 1);
+		memdisp_unregister_map_client(h);
+		/* Write map: written back at unmap. */
+		f->dbe.n = 0;
+		memset(qs[0], 0x5a, 4);
+		address_space_unmap(&f->as, qs[0], 0x100, true, 4);
+		assert_int_equal(f->dbe.n, 1);
+		assert_true(f->dbe.write[0]);
+		assert_int_equal(f->dbe.data[0], 0x5a5a5a5a);
+		for (i = 1; i < nq; i++)
+			address_space_unmap(&f->as, qs[i], 0x100, true, 0);
+		assert_int_equal(f->dbe.n, 1);
+	}
+	len = 9;
+	assert_null(address_space_map(&f->as, 0x9000, &len, false, a));
+	assert_int_equal(len, 0);
+}
+
+static void test_ioeventfd(void **state)
+{
+	struct fix *f = *state;
+	const MemTxAttrs a = MEMTXATTRS_UNSPECIFIED;
+	EventNotifier e1, e2;
+	MemTxResult r;
+
+	assert_int_equal(event_notifier_init(&e1, 0), 0);
+	assert_int_equal(event_notifier_init(&e2, 0), 0);
+	memory_region_add_eventfd(&f->le, 0x80, 4, true, 0x1234, &e1);
+	memory_region_add_eventfd(&f->be, 0x80, 4, true, 0x1234, &e2);
+	f->dle.n = f->dbe.n = 0;
+	/* Matching value: signalled, device skipped. */
+	address_space_stl_le(&f->as, 0x2080, 0x1234, a, &r);
+	assert_int_equal(r, MEMTX_OK);
+	assert_int_equal(f->dle.n, 0);
+	assert_int_equal(event_notifier_test_and_clear(&e1), 1);
+	/* Other value: reaches the device. */
+	address_space_stl_le(&f->as, 0x2080, 0x1235, a, &r);
+	assert_int_equal(f->dle.n, 1);
+	assert_int_equal(event_notifier_test_and_clear(&e1), 0);
+	/* BE device, native (LE target) store: data was converted at
+	 * registration like QEMU, so the same native value matches. */
+	address_space_stl(&f->as, 0x3080, 0x1234, a, &r);
+	assert_int_equal(f->dbe.n, 0);
+	assert_int_equal(event_notifier_test_and_clear(&e2), 1);
+	memory_region_del_eventfd(&f->le, 0x80, 4, true, 0x1234, &e1);
+	memory_region_del_eventfd(&f->be, 0x80, 4, true, 0x1234, &e2);
+	address_space_stl_le(&f->as, 0x2080, 0x1234, a, &r);
+	assert_int_equal(f->dle.n, 2);
+	event_notifier_cleanup(&e1);
+	event_notifier_cleanup(&e2);
+}
+
 /* Readers vs. a committing writer: the map generation is the RAM byte. */
 #define NGEN 2000
 static MemoryRegion st_root, st_ram[2];
@@ -444,6 +544,8 @@ int main(void)
 		cmocka_unit_test(test_unassigned_rom_resv),
 		cmocka_unit_test(test_translate),
 		cmocka_unit_test(test_iommu),
+		cmocka_unit_test(test_map),
+		cmocka_unit_test(test_ioeventfd),
 		cmocka_unit_test(test_stress),
 	};
 

@@ -146,6 +146,37 @@ MD_AS_ST(stq, uint64_t)
 #undef MD_AS_ST
 
 /**
+ * address_space_map() - a host pointer to [@addr, @addr + *@plen)
+ * @as: address space
+ * @addr: start
+ * @plen: in: wanted; out: granted (clipped to one section; 0 on failure)
+ * @is_write: direction
+ * @attrs: transaction attributes
+ *
+ * RAM gives a direct pointer.  Anything else gives a bounce buffer from
+ * one library-wide pool of MEMDISP_BOUNCE_DEFAULT_LIMIT (4096) bytes,
+ * filled by a read for a read map; NULL with *@plen 0 when the pool is
+ * exhausted (register a map client) or nothing is mapped there.
+ */
+void *address_space_map(AddressSpace *as, hwaddr addr, hwaddr *plen,
+			bool is_write, MemTxAttrs attrs);
+/**
+ * address_space_unmap() - release a mapping; a written bounce buffer is
+ * written back (@access_len bytes) through address_space_write()
+ */
+void address_space_unmap(AddressSpace *as, void *buffer, hwaddr len,
+			 bool is_write, hwaddr access_len);
+/**
+ * memdisp_register_map_client() - cpu_register_map_client(): call
+ * @retry(@opaque) once bounce space frees up (at once if some is free).
+ * *@handle must be released with memdisp_unregister_map_client().
+ */
+void memdisp_register_map_client(void (*retry)(void *opaque), void *opaque,
+				 void **handle);
+/** memdisp_unregister_map_client() - cancel (if pending) and free */
+void memdisp_unregister_map_client(void *handle);
+
+/**
  * memory_region_register_iommu_notifier() - watch @mr's IOMMU mappings
  * @mr: an IOMMU region (or alias to one)
  * @n: notifier set up with iommu_notifier_init()

@@ -242,6 +242,7 @@ struct MemoryRegion {
 	bool md_skip_dump;
 	bool md_initialized;
 	bool md_finalizing;
+	struct memdisp_ioeventfd_table md_ioeventfds;	/* write matching */
 };
 
 /* Alias for code that names the IOMMU subclass. */

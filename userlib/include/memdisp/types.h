@@ -72,6 +72,16 @@ enum device_endian {
 #define DEVICE_HOST_ENDIAN DEVICE_LITTLE_ENDIAN
 #endif
 
+/*
+ * The ioeventfds a MemoryRegion matches on its write path (an RCU-published
+ * sorted array owned by the library; see userlib/dispatch/ioeventfd.c).
+ */
+struct memdisp_ioeventfd_array;
+struct memdisp_ioeventfd_table {
+	struct memdisp_ioeventfd_array *cur;
+};
+#define MEMDISP_MR_IOEVENTFD_TABLE 1
+
 #ifdef __cplusplus
 }
 #endif
