@@ -14,7 +14,15 @@
 void md_ioeventfd_engine(MemoryRegion *mr, hwaddr addr, unsigned int size,
 			 bool match_data, uint64_t data, EventNotifier *e,
 			 bool add);
-/** md_ioeventfd_table_fini() - free @mr's table at finalize */
-void md_ioeventfd_table_fini(MemoryRegion *mr);
+/** md_access_region_fini() - free @mr's ioeventfd table and dirty log */
+void md_access_region_fini(MemoryRegion *mr);
+/**
+ * md_dirty_mark() - mark [@addr, @addr + @size) of RAM region @mr dirty for
+ * the clients in @clients (dirtylog.c)
+ */
+void md_dirty_mark(MemoryRegion *mr, hwaddr addr, hwaddr size,
+		   unsigned int clients);
+/** md_dirty_region_fini() - drop @mr's dirty log */
+void md_dirty_region_fini(MemoryRegion *mr);
 
 #endif /* MEMDISP_ACCESS_INTERNAL_H */

@@ -55,6 +55,7 @@ struct md_piece {
 	hwaddr len;
 	bool readonly;
 	bool romd;
+	uint8_t dirty;		/* the section's dirty_log_mask */
 };
 
 /* Length from @addr to the next range of @fv (or to 2^64 - @addr). */
@@ -75,17 +76,25 @@ static hwaddr md_hole_len(const FlatView *fv, hwaddr addr)
 	return addr ? (hwaddr)(-addr) : HWADDR_MAX;
 }
 
-static void md_resolve(AddressSpace *as, hwaddr addr, hwaddr len,
-		       bool is_write, MemTxAttrs attrs, struct md_piece *p)
+/*
+ * Resolve @addr in @as through @fv0 (the view the whole access uses, as
+ * QEMU pins one FlatView per access; NULL: the current one), following
+ * IOMMUs into their target address spaces' current views.
+ */
+static void md_resolve_fv(AddressSpace *as, FlatView *fv0, hwaddr addr,
+			  hwaddr len, bool is_write, MemTxAttrs attrs,
+			  struct md_piece *p)
 {
 	int depth;
 
 	p->mr = NULL;
 	p->readonly = false;
 	p->romd = false;
+	p->dirty = 0;
 	p->len = len;
 	for (depth = 0; depth < MD_IOMMU_MAX_DEPTH; depth++) {
-		FlatView *fv = as ? address_space_to_flatview(as) : NULL;
+		FlatView *fv = depth == 0 && fv0 ? fv0 :
+			       as ? address_space_to_flatview(as) : NULL;
 		const FlatRange *fr = memdisp_flatview_lookup(fv, addr);
 		const IOMMUMemoryRegionClass *cls;
 		IOMMUMemoryRegion *iommu;
@@ -107,6 +116,7 @@ static void md_resolve(AddressSpace *as, hwaddr addr, hwaddr len,
 			p->mr = fr->mr;
 			p->readonly = fr->readonly || fr->mr->readonly;
 			p->romd = fr->romd_mode;
+			p->dirty = fr->dirty_log_mask;
 			return;
 		}
 		iommu = IOMMU_MEMORY_REGION(fr->mr);
@@ -132,6 +142,12 @@ static void md_resolve(AddressSpace *as, hwaddr addr, hwaddr len,
 	fprintf(stderr, "memdisp: IOMMU walk deeper than %d levels at 0x%"
 		PRIx64 " (cycle?): access is unassigned\n",
 		MD_IOMMU_MAX_DEPTH, addr);
+}
+
+static void md_resolve(AddressSpace *as, hwaddr addr, hwaddr len,
+		       bool is_write, MemTxAttrs attrs, struct md_piece *p)
+{
+	md_resolve_fv(as, NULL, addr, len, is_write, attrs, p);
 }
 
 MemoryRegion *address_space_translate(AddressSpace *as, hwaddr addr,
@@ -217,21 +233,25 @@ static MemTxResult md_rw_locked(AddressSpace *as, hwaddr addr,
 				MemTxAttrs attrs, uint8_t *buf, hwaddr len,
 				bool is_write)
 {
+	FlatView *fv = as ? address_space_to_flatview(as) : NULL;
 	MemTxResult res = MEMTX_OK;
 
 	while (len) {
 		struct md_piece p;
 		uint64_t v;
 
-		md_resolve(as, addr, len, is_write, attrs, &p);
+		md_resolve_fv(as, fv, addr, len, is_write, attrs, &p);
 		if (!p.len)
 			p.len = len;
 		if (md_direct(&p, is_write)) {
 			uint8_t *host = memory_region_get_ram_ptr(p.mr);
 
-			if (is_write)
+			if (is_write) {
 				memcpy(host + p.xlat, buf, p.len);
-			else
+				if (p.dirty)
+					md_dirty_mark(p.mr, p.xlat, p.len,
+						      p.dirty);
+			} else
 				memcpy(buf, host + p.xlat, p.len);
 		} else if (p.mr && is_write && p.mr->ram &&
 			   !p.mr->rom_device) {
@@ -527,7 +547,11 @@ static pthread_once_t md_bounce_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t md_bounce_lock = PTHREAD_MUTEX_INITIALIZER;
 
 struct md_bounce_ref {
-	struct memdisp_bounce *b;
+	struct memdisp_bounce *b;	/* NULL: a logged RAM write map */
+	void *ptr;
+	MemoryRegion *mr;
+	hwaddr xlat;
+	uint8_t dirty;
 	struct md_bounce_ref *next;
 };
 static struct md_bounce_ref *md_bounces;	/* outstanding, under lock */
@@ -553,6 +577,19 @@ void *address_space_map(AddressSpace *as, hwaddr addr, hwaddr *plen,
 		*plen = p.len;
 		ret = (uint8_t *)memory_region_get_ram_ptr(p.mr) + p.xlat;
 		md_read_unlock();
+		/* Remember logged RAM write maps: unmap marks them dirty. */
+		if (is_write && p.dirty) {
+			ref = md_zalloc(sizeof(*ref));
+			ref->ptr = ret;
+			ref->mr = p.mr;
+			ref->xlat = p.xlat;
+			ref->dirty = p.dirty;
+			memory_region_ref(p.mr);
+			pthread_mutex_lock(&md_bounce_lock);
+			ref->next = md_bounces;
+			md_bounces = ref;
+			pthread_mutex_unlock(&md_bounce_lock);
+		}
 		return ret;
 	}
 	md_read_unlock();
@@ -579,6 +616,7 @@ void *address_space_map(AddressSpace *as, hwaddr addr, hwaddr *plen,
 	if (!is_write)
 		address_space_read(as, addr, attrs, b->data, b->len);
 	ref->b = b;
+	ref->ptr = b->data;
 	pthread_mutex_lock(&md_bounce_lock);
 	ref->next = md_bounces;
 	md_bounces = ref;
@@ -595,7 +633,7 @@ void address_space_unmap(AddressSpace *as, void *buffer, hwaddr len,
 	(void)len;
 	pthread_mutex_lock(&md_bounce_lock);
 	for (pp = &md_bounces; *pp; pp = &(*pp)->next) {
-		if ((*pp)->b->data == buffer) {
+		if ((*pp)->ptr == buffer) {
 			ref = *pp;
 			*pp = ref->next;
 			break;
@@ -603,7 +641,15 @@ void address_space_unmap(AddressSpace *as, void *buffer, hwaddr len,
 	}
 	pthread_mutex_unlock(&md_bounce_lock);
 	if (!ref)
-		return;		/* direct RAM pointer: nothing to release */
+		return;		/* RAM of an unlogged section: nothing to do */
+	if (!ref->b) {
+		if (is_write && access_len)
+			md_dirty_mark(ref->mr, ref->xlat, access_len,
+				      ref->dirty);
+		memory_region_unref(ref->mr);
+		free(ref);
+		return;
+	}
 	if (is_write && access_len) {
 		if (access_len > ref->b->len)
 			access_len = ref->b->len;
@@ -665,7 +711,8 @@ void md_ioeventfd_engine(MemoryRegion *mr, hwaddr addr, unsigned int size,
 			mr->name ? mr->name : "", addr, size, ret);
 }
 
-void md_ioeventfd_table_fini(MemoryRegion *mr)
+void md_access_region_fini(MemoryRegion *mr)
 {
 	memdisp_ioeventfd_table_destroy(&mr->md_ioeventfds);
+	md_dirty_region_fini(mr);
 }

@@ -5,7 +5,7 @@
 CORE_VERSION := 0.1.0
 CORE_SOVER := 0
 CORE_SRCS := userlib/support.c userlib/memory.c userlib/render.c \
-	userlib/mtree.c userlib/access.c \
+	userlib/mtree.c userlib/access.c userlib/dirtylog.c \
 	userlib/dispatch/memops.c userlib/dispatch/mr_dispatch.c \
 	userlib/dispatch/ioeventfd.c userlib/dispatch/dirty.c \
 	userlib/dispatch/bounce.c

@@ -222,7 +222,7 @@ static void memory_region_finalize(Object *obj)
 	mr->name = NULL;
 	free(mr->ioeventfds);
 	mr->ioeventfds = NULL;
-	md_ioeventfd_table_fini(mr);
+	md_access_region_fini(mr);
 	mr->md_initialized = false;
 }
 

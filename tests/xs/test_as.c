@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <sched.h>
 #include <cmocka.h>
 
 #include <memdisp/memory.h>
@@ -478,25 +479,109 @@ static void test_ioeventfd(void **state)
 	event_notifier_cleanup(&e2);
 }
 
-/* Readers vs. a committing writer: the map generation is the RAM byte. */
-#define NGEN 2000
-static MemoryRegion st_root, st_ram[2];
+static void test_dirty(void **state)
+{
+	struct fix *f = *state;
+	const MemTxAttrs a = MEMTXATTRS_UNSPECIFIED;
+	uint8_t buf[4] = { 1, 2, 3, 4 };
+	hwaddr len = 0x100;
+	uint8_t *p;
+
+	/* Not logging: writes leave no trace. */
+	address_space_write(&f->as, 0x1000, a, buf, 4);
+	assert_false(memory_region_get_dirty(&f->ram, 0, 0x2000,
+					     DIRTY_MEMORY_VGA));
+	memory_region_set_log(&f->ram, true, DIRTY_MEMORY_VGA);
+	address_space_write(&f->as, 0x1ffe, a, buf, 4);	/* RAM + MMIO */
+	assert_true(memory_region_get_dirty(&f->ram, 0x1000, 0x1000,
+					    DIRTY_MEMORY_VGA));
+	assert_false(memory_region_get_dirty(&f->ram, 0, 0x1000,
+					     DIRTY_MEMORY_VGA));
+	assert_false(memory_region_get_dirty(&f->ram, 0x1000, 0x1000,
+					     DIRTY_MEMORY_MIGRATION));
+	assert_true(memory_region_test_and_clear_dirty(&f->ram, 0x1000, 0x1000,
+						       DIRTY_MEMORY_VGA));
+	assert_false(memory_region_test_and_clear_dirty(&f->ram, 0x1000,
+							0x1000,
+							DIRTY_MEMORY_VGA));
+	address_space_stl_le(&f->as, 0x10, 5, a, NULL);
+	assert_true(memory_region_get_dirty(&f->ram, 0, 0x1000,
+					    DIRTY_MEMORY_VGA));
+	memory_region_reset_dirty(&f->ram, 0, 0x1000, DIRTY_MEMORY_VGA);
+	assert_false(memory_region_get_dirty(&f->ram, 0, 0x1000,
+					     DIRTY_MEMORY_VGA));
+	/* A write map marks at unmap, only what was written. */
+	p = address_space_map(&f->as, 0x0f00, &len, true, a);
+	assert_non_null(p);
+	assert_false(memory_region_get_dirty(&f->ram, 0, 0x2000,
+					     DIRTY_MEMORY_VGA));
+	address_space_unmap(&f->as, p, len, true, 0x10);
+	assert_true(memory_region_get_dirty(&f->ram, 0, 0x1000,
+					    DIRTY_MEMORY_VGA));
+	assert_false(memory_region_get_dirty(&f->ram, 0x1000, 0x1000,
+					     DIRTY_MEMORY_VGA));
+	memory_region_set_dirty(&f->ram, 0x1800, 1);
+	assert_true(memory_region_get_dirty(&f->ram, 0x1000, 0x1000,
+					    DIRTY_MEMORY_VGA));
+	memory_region_set_log(&f->ram, false, DIRTY_MEMORY_VGA);
+}
+
+/*
+ * Readers vs. a committing writer.  Generation g maps RAM "a" (all 0xa0)
+ * and "b" (all 0xa1) at 0 and 0x1000, swapped on every commit, plus an
+ * MMIO page at 0x2000 moved between 0x2000 and 0x3000.  One read of
+ * [0xfff, 0x1001) must see two different bytes (a torn view would see the
+ * same region twice); an MMIO read must find the device at exactly one
+ * of its two places.
+ */
+#define NGEN 3000
+static MemoryRegion st_root, st_ram[2], st_io;
 static AddressSpace st_as;
 static volatile bool st_stop;
-static unsigned long st_torn;
+static unsigned int st_started;
+static unsigned long st_torn, st_reads, st_seen[2];
 
-static void *st_reader(void *p)
+static uint64_t st_io_read(void *opaque, hwaddr addr, unsigned size)
 {
-	uint8_t buf[64];
-	unsigned int i;
+	(void)opaque; (void)addr; (void)size;
+	return 0x5a;
+}
 
-	(void)p;
-	while (!st_stop) {
-		address_space_read(&st_as, 0, MEMTXATTRS_UNSPECIFIED, buf, 64);
-		for (i = 1; i < 64; i++)
-			if (buf[i] != buf[0])
-				__atomic_add_fetch(&st_torn, 1, __ATOMIC_RELAXED);
-	}
+static const MemoryRegionOps st_io_ops = {
+	.read = st_io_read, .endianness = DEVICE_LITTLE_ENDIAN,
+};
+
+static void *st_reader(void *arg)
+{
+	const MemTxAttrs a = MEMTXATTRS_UNSPECIFIED;
+	unsigned long torn = 0, n = 0, seen[2] = { 0, 0 };
+	uint8_t buf[2];
+
+	(void)arg;
+	__atomic_add_fetch(&st_started, 1, __ATOMIC_SEQ_CST);
+	do {
+		MemTxResult r1, r2;
+		uint32_t v1, v2;
+
+		address_space_read(&st_as, 0xfff, a, buf, 2);
+		if (buf[0] == buf[1] || (buf[0] != 0xa0 && buf[0] != 0xa1) ||
+		    (buf[1] != 0xa0 && buf[1] != 0xa1))
+			torn++;
+		else
+			seen[buf[0] & 1]++;
+		v1 = address_space_ldub(&st_as, 0x2000, a, &r1);
+		v2 = address_space_ldub(&st_as, 0x3000, a, &r2);
+		/* Two separate accesses may straddle one commit; each must
+		 * still see either the device (0x5a) or nothing (0). */
+		if ((r1 == MEMTX_OK) != (v1 == 0x5a) ||
+		    (r2 == MEMTX_OK) != (v2 == 0x5a))
+			torn++;
+		n++;
+	} while (!st_stop);
+	__atomic_add_fetch(&st_torn, torn, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&st_reads, n, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&st_seen[0], seen[0], __ATOMIC_RELAXED);
+	__atomic_add_fetch(&st_seen[1], seen[1], __ATOMIC_RELAXED);
 	return NULL;
 }
 
@@ -512,24 +597,36 @@ static void test_stress(void **state)
 				       NULL);
 		memset(memory_region_get_ram_ptr(&st_ram[i]), 0xa0 + i, 0x1000);
 	}
+	memory_region_init_io(&st_io, NULL, &st_io_ops, NULL, "io", 0x1000);
 	memory_region_add_subregion(&st_root, 0, &st_ram[0]);
+	memory_region_add_subregion(&st_root, 0x1000, &st_ram[1]);
+	memory_region_add_subregion(&st_root, 0x2000, &st_io);
 	address_space_init(&st_as, &st_root, "st");
 	for (i = 0; i < 3; i++)
 		pthread_create(&t[i], NULL, st_reader, NULL);
+	while (__atomic_load_n(&st_started, __ATOMIC_SEQ_CST) < 3)
+		sched_yield();
 	for (i = 0; i < NGEN; i++) {
 		memory_region_transaction_begin();
-		memory_region_del_subregion(&st_root, &st_ram[i & 1]);
-		memory_region_add_subregion(&st_root, 0, &st_ram[!(i & 1)]);
+		memory_region_set_address(&st_ram[0], (i & 1) ? 0 : 0x1000);
+		memory_region_set_address(&st_ram[1], (i & 1) ? 0x1000 : 0);
+		memory_region_set_address(&st_io, (i & 1) ? 0x2000 : 0x3000);
 		memory_region_transaction_commit();
 	}
 	st_stop = true;
 	for (i = 0; i < 3; i++)
 		pthread_join(t[i], NULL);
 	assert_int_equal(st_torn, 0);
+	assert_true(st_reads > 0);
+	print_message("# %lu reads, %lu in even maps, %lu in odd maps\n",
+		      st_reads, st_seen[0], st_seen[1]);
 	address_space_destroy(&st_as);
-	memory_region_del_subregion(&st_root, &st_ram[NGEN & 1]);
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 2; i++) {
+		memory_region_del_subregion(&st_root, &st_ram[i]);
 		object_unparent(OBJECT(&st_ram[i]));
+	}
+	memory_region_del_subregion(&st_root, &st_io);
+	object_unparent(OBJECT(&st_io));
 	object_unparent(OBJECT(&st_root));
 	memdisp_flatview_reclaim();
 }
@@ -546,6 +643,7 @@ int main(void)
 		cmocka_unit_test(test_iommu),
 		cmocka_unit_test(test_map),
 		cmocka_unit_test(test_ioeventfd),
+		cmocka_unit_test(test_dirty),
 		cmocka_unit_test(test_stress),
 	};
 

@@ -176,6 +176,23 @@ void memdisp_register_map_client(void (*retry)(void *opaque), void *opaque,
 /** memdisp_unregister_map_client() - cancel (if pending) and free */
 void memdisp_unregister_map_client(void *handle);
 
+/*
+ * Dirty log of RAM regions: writes through address_space_* (and unmap of
+ * a write map) to a section with a non-zero dirty_log_mask mark pages
+ * (4 KiB) for the clients in that mask.  @client is DIRTY_MEMORY_*.
+ */
+/** memory_region_get_dirty() - any page of the range dirty for @client? */
+bool memory_region_get_dirty(MemoryRegion *mr, hwaddr addr, hwaddr size,
+			     unsigned client);
+/** memory_region_set_dirty() - mark for the region's logging clients */
+void memory_region_set_dirty(MemoryRegion *mr, hwaddr addr, hwaddr size);
+/** memory_region_test_and_clear_dirty() - get, then clear the range */
+bool memory_region_test_and_clear_dirty(MemoryRegion *mr, hwaddr addr,
+					hwaddr size, unsigned client);
+/** memory_region_reset_dirty() - clear the range for @client */
+void memory_region_reset_dirty(MemoryRegion *mr, hwaddr addr, hwaddr size,
+			       unsigned client);
+
 /**
  * memory_region_register_iommu_notifier() - watch @mr's IOMMU mappings
  * @mr: an IOMMU region (or alias to one)
