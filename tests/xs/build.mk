@@ -34,3 +34,14 @@ $(XS_OUT)/test_as_asan: tests/xs/test_as.c $(XS_SAN_OBJS) $(XS_DEPS)
 XS_ALL := $(XS_OUT)/test_as $(XS_OUT)/test_as_asan
 CHECK_TARGETS += $(XS_ALL)
 CHECK_SUITES += $(XS_ALL)
+
+# make bench: address_space_read against a binary-search + memcpy floor,
+# and an MMIO ldl against a direct callback call, in the same run.
+XS_BENCH := $(XS_OUT)/bench_as
+
+$(XS_BENCH): tests/xs/bench_as.c $(XS_LIBA) $(XS_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -Iuserlib/include -o $@ $< $(XS_LIBA) $(XS_LIBS)
+
+BENCH_TARGETS += $(XS_BENCH)
+BENCH_CMDS += $(XS_BENCH)
