@@ -5,14 +5,17 @@
 CORE_VERSION := 0.1.0
 CORE_SOVER := 0
 CORE_SRCS := userlib/support.c userlib/memory.c userlib/render.c \
-	userlib/mtree.c
+	userlib/mtree.c userlib/access.c userlib/dirtylog.c \
+	userlib/dispatch/memops.c userlib/dispatch/mr_dispatch.c \
+	userlib/dispatch/ioeventfd.c userlib/dispatch/dirty.c \
+	userlib/dispatch/bounce.c
 # The shared index (lib/mdindex.c, branch "index") replaces the fallback
 # as soon as it is present in the tree.
 CORE_MDX_SRC := $(if $(wildcard lib/mdindex.c),lib/mdindex.c,userlib/mdindex-fallback.c)
 CORE_OBJS := $(patsubst userlib/%.c,$(BUILD)/userlib/%.o,$(CORE_SRCS)) \
 	$(BUILD)/userlib/mdindex.o
 # Exports are limited by the version script userlib/libmemdisp.map.
-CORE_CFLAGS := $(BASE_CFLAGS) -Iuserlib/include -Iuserlib -Ilib
+CORE_CFLAGS := $(BASE_CFLAGS) -Iuserlib/include -Iuserlib -Iuserlib/dispatch -Ilib
 CORE_HDRS := $(wildcard userlib/include/memdisp/*.h)
 CORE_LIBDIR := $(BUILD)/lib
 CORE_SO := $(CORE_LIBDIR)/libmemdisp.so.$(CORE_VERSION)
@@ -23,7 +26,8 @@ CORE_LDLIBS := $(URCU_LIBS) -lpthread
 ALL_TARGETS += $(CORE_SO) $(CORE_A) $(CORE_PC)
 INSTALL_TARGETS += core-install
 
-$(BUILD)/userlib/%.o: userlib/%.c $(CORE_HDRS) userlib/memdisp-internal.h lib/mdindex.h userlib/build.mk
+$(BUILD)/userlib/%.o: userlib/%.c $(CORE_HDRS) userlib/memdisp-internal.h lib/mdindex.h userlib/build.mk \
+		userlib/dispatch/dispatch.h userlib/dispatch/md-compat.h userlib/access-internal.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CORE_CFLAGS) -c -o $@ $<
 

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "memdisp-internal.h"
+#include "access-internal.h"
 
 struct RAMBlock {
 	void *host;
@@ -212,6 +213,7 @@ static void memory_region_finalize(Object *obj)
 	mr->name = NULL;
 	free(mr->ioeventfds);
 	mr->ioeventfds = NULL;
+	md_access_region_fini(mr);
 	mr->md_initialized = false;
 }
 
@@ -1116,6 +1118,7 @@ void memory_region_add_eventfd(MemoryRegion *mr, hwaddr addr, unsigned size,
 		(mr->ioeventfd_nb - i) * sizeof(fd));
 	mr->ioeventfds[i] = fd;
 	mr->ioeventfd_nb++;
+	md_ioeventfd_engine(mr, addr, size, match_data, data, e, true);
 	md_ioeventfd_pending |= mr->enabled;
 	memory_region_transaction_commit();
 }
@@ -1142,6 +1145,7 @@ void memory_region_del_eventfd(MemoryRegion *mr, hwaddr addr, unsigned size,
 	memmove(&mr->ioeventfds[i], &mr->ioeventfds[i + 1],
 		(mr->ioeventfd_nb - i - 1) * sizeof(fd));
 	mr->ioeventfd_nb--;
+	md_ioeventfd_engine(mr, addr, size, match_data, data, e, false);
 	md_ioeventfd_pending |= mr->enabled;
 	memory_region_transaction_commit();
 }

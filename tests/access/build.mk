@@ -29,7 +29,7 @@ ACC_FUZZ := $(ACC_OUT)/fuzz_memops
 # fragment, so its path is spelled out).
 ACC_LIBA := $(BUILD)/lib/libmemdisp.a
 ACC_MR := $(ACC_OUT)/test_mr_dispatch
-ACC_MR_SRCS := $(ACC_SRCS) $(ACC_SRC_DIR)/mr_dispatch.c
+ACC_MR_SRCS :=
 ACC_MR_DEPS := $(ACC_DIR)/test_mr_dispatch.c $(ACC_MR_SRCS) $(ACC_HDRS) \
 	$(ACC_LIBA) $(wildcard userlib/include/memdisp/*.h)
 

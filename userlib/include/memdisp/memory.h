@@ -257,6 +257,7 @@ struct MemoryRegion {
 	bool md_skip_dump;
 	bool md_initialized;
 	bool md_finalizing;
+	struct memdisp_ioeventfd_table md_ioeventfds;	/* write matching */
 };
 
 /* Alias for code that names the IOMMU subclass. */
@@ -744,5 +745,7 @@ void memdisp_mtree_info_fp(FILE *f, bool flatview, bool owner, bool disabled);
 #ifdef __cplusplus
 }
 #endif
+
+#include <memdisp/access.h>
 
 #endif /* MEMDISP_MEMORY_H */

@@ -56,6 +56,7 @@ typedef uint32_t MemTxResult;
 #define MEMTX_OK 0
 #define MEMTX_ERROR (1U << 0)		/* device returned an error */
 #define MEMTX_DECODE_ERROR (1U << 1)	/* nothing at that address */
+#define MEMTX_ACCESS_ERROR (1U << 2)	/* refused (re-entrancy guard) */
 
 /* Endianness of a device's registers. */
 enum device_endian {
@@ -63,6 +64,23 @@ enum device_endian {
 	DEVICE_BIG_ENDIAN,
 	DEVICE_LITTLE_ENDIAN,
 };
+
+/* The host's byte order as a device_endian value. */
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define DEVICE_HOST_ENDIAN DEVICE_BIG_ENDIAN
+#else
+#define DEVICE_HOST_ENDIAN DEVICE_LITTLE_ENDIAN
+#endif
+
+/*
+ * The ioeventfds a MemoryRegion matches on its write path (an RCU-published
+ * sorted array owned by the library; see userlib/dispatch/ioeventfd.c).
+ */
+struct memdisp_ioeventfd_array;
+struct memdisp_ioeventfd_table {
+	struct memdisp_ioeventfd_array *cur;
+};
+#define MEMDISP_MR_IOEVENTFD_TABLE 1
 
 #ifdef __cplusplus
 }

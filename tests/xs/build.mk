@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# tests/xs: libmemdisp's address_space_* access path (issue 3), linked
+# with libmemdisp.a; plain -O2 and clang ASan+UBSan builds.
+
+XS_OUT := $(BUILD)/tests/xs
+XS_LIBA := $(BUILD)/lib/libmemdisp.a
+XS_LIBS := $(URCU_LIBS) $(CMOCKA_LIBS) -lpthread
+XS_DEPS := $(wildcard userlib/include/memdisp/*.h) userlib/build.mk \
+	userlib/access-internal.h userlib/memdisp-internal.h userlib/dispatch/dispatch.h
+XS_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+XS_SAN_OBJS := $(patsubst %.c,$(XS_OUT)/san/%.o,$(CORE_SRCS)) \
+	$(XS_OUT)/san/mdindex.o
+
+$(XS_OUT)/test_as: tests/xs/test_as.c $(XS_LIBA) $(XS_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -Iuserlib/include -o $@ $< $(XS_LIBA) $(XS_LIBS)
+
+# The library itself rebuilt with the sanitizers for the _asan suite.
+$(XS_OUT)/san/%.o: %.c $(XS_DEPS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CORE_CFLAGS) -O1 $(XS_SAN) -c -o $@ $<
+
+$(XS_OUT)/san/mdindex.o: $(CORE_MDX_SRC) $(XS_DEPS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CORE_CFLAGS) -O1 $(XS_SAN) -c -o $@ $<
+
+$(XS_OUT)/test_as_asan: tests/xs/test_as.c $(XS_SAN_OBJS) $(XS_DEPS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(BASE_CFLAGS) -O1 $(XS_SAN) -Iuserlib/include -o $@ $< \
+		$(XS_SAN_OBJS) $(XS_LIBS)
+
+XS_ALL := $(XS_OUT)/test_as $(XS_OUT)/test_as_asan
+CHECK_TARGETS += $(XS_ALL)
+CHECK_SUITES += $(XS_ALL)
+
+# make bench: address_space_read against a binary-search + memcpy floor,
+# and an MMIO ldl against a direct callback call, in the same run.
+XS_BENCH := $(XS_OUT)/bench_as
+
+$(XS_BENCH): tests/xs/bench_as.c $(XS_LIBA) $(XS_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -Iuserlib/include -o $@ $< $(XS_LIBA) $(XS_LIBS)
+
+BENCH_TARGETS += $(XS_BENCH)
+BENCH_CMDS += $(XS_BENCH)

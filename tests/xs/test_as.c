@@ -1,0 +1,652 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * tests/xs/test_as.c - address_space_* accesses of libmemdisp against
+ * references: RAM contents, MMIO callbacks seen, results.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pthread.h>
+#include <sched.h>
+#include <cmocka.h>
+
+#include <memdisp/memory.h>
+
+#define MAX_LOG 64
+
+/* A device that records its accesses and reads back a pattern. */
+struct dev {
+	unsigned int n;
+	hwaddr addr[MAX_LOG];
+	unsigned int size[MAX_LOG];
+	uint64_t data[MAX_LOG];
+	bool write[MAX_LOG];
+	uint64_t pattern;
+};
+
+static uint64_t dev_read(void *opaque, hwaddr addr, unsigned size)
+{
+	struct dev *d = opaque;
+
+	if (d->n < MAX_LOG) {
+		d->addr[d->n] = addr;
+		d->size[d->n] = size;
+		d->write[d->n] = false;
+		d->data[d->n++] = 0;
+	}
+	return d->pattern + addr;
+}
+
+static void dev_write(void *opaque, hwaddr addr, uint64_t data, unsigned size)
+{
+	struct dev *d = opaque;
+
+	if (d->n < MAX_LOG) {
+		d->addr[d->n] = addr;
+		d->size[d->n] = size;
+		d->write[d->n] = true;
+		d->data[d->n++] = data;
+	}
+}
+
+static const MemoryRegionOps le_ops = {
+	.read = dev_read, .write = dev_write,
+	.endianness = DEVICE_LITTLE_ENDIAN,
+	.valid = { .min_access_size = 1, .max_access_size = 8 },
+	.impl = { .min_access_size = 1, .max_access_size = 8 },
+};
+
+static const MemoryRegionOps be_ops = {
+	.read = dev_read, .write = dev_write,
+	.endianness = DEVICE_BIG_ENDIAN,
+	.valid = { .min_access_size = 1, .max_access_size = 8 },
+	.impl = { .min_access_size = 1, .max_access_size = 8 },
+};
+
+/* Map: RAM 0x0000-0x1fff, LE dev 0x2000-0x20ff, BE dev 0x3000-0x30ff,
+ * ROM 0x4000-0x4fff, reservation 0x5000-0x50ff, hole elsewhere. */
+struct fix {
+	MemoryRegion root, ram, le, be, rom, resv;
+	AddressSpace as;
+	struct dev dle, dbe;
+};
+
+static int fix_setup(void **state)
+{
+	struct fix *f = calloc(1, sizeof(*f));
+
+	memory_region_init(&f->root, NULL, "root", 1ULL << 32);
+	memory_region_init_ram(&f->ram, NULL, "ram", 0x2000, NULL);
+	memory_region_init_io(&f->le, NULL, &le_ops, &f->dle, "le", 0x100);
+	memory_region_init_io(&f->be, NULL, &be_ops, &f->dbe, "be", 0x100);
+	memory_region_init_rom(&f->rom, NULL, "rom", 0x1000, NULL);
+	memory_region_init_reservation(&f->resv, NULL, "resv", 0x100);
+	memory_region_add_subregion(&f->root, 0, &f->ram);
+	memory_region_add_subregion(&f->root, 0x2000, &f->le);
+	memory_region_add_subregion(&f->root, 0x3000, &f->be);
+	memory_region_add_subregion(&f->root, 0x4000, &f->rom);
+	memory_region_add_subregion(&f->root, 0x5000, &f->resv);
+	address_space_init(&f->as, &f->root, "as");
+	f->dle.pattern = 0x1122334455667700ULL;
+	f->dbe.pattern = 0x1122334455667700ULL;
+	*state = f;
+	return 0;
+}
+
+static int fix_teardown(void **state)
+{
+	struct fix *f = *state;
+
+	MemoryRegion *subs[] = { &f->ram, &f->le, &f->be, &f->rom, &f->resv };
+	unsigned int i;
+
+	address_space_destroy(&f->as);
+	for (i = 0; i < 5; i++) {
+		memory_region_del_subregion(&f->root, subs[i]);
+		object_unparent(OBJECT(subs[i]));
+	}
+	object_unparent(OBJECT(&f->root));
+	memdisp_flatview_reclaim();
+	free(f);
+	return 0;
+}
+
+static void test_ram_rw(void **state)
+{
+	struct fix *f = *state;
+	uint8_t *host = memory_region_get_ram_ptr(&f->ram);
+	uint8_t buf[64], ref[64];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = i * 7 + 1;
+	assert_int_equal(address_space_write(&f->as, 0x100, MEMTXATTRS_UNSPECIFIED,
+					     buf, sizeof(buf)), MEMTX_OK);
+	assert_memory_equal(host + 0x100, buf, sizeof(buf));
+	memset(ref, 0, sizeof(ref));
+	assert_int_equal(address_space_read(&f->as, 0x100, MEMTXATTRS_UNSPECIFIED,
+					    ref, sizeof(ref)), MEMTX_OK);
+	assert_memory_equal(ref, buf, sizeof(buf));
+}
+
+static void test_ld_st(void **state)
+{
+	struct fix *f = *state;
+	uint8_t *host = memory_region_get_ram_ptr(&f->ram);
+	MemTxResult r = 99;
+	const MemTxAttrs a = MEMTXATTRS_UNSPECIFIED;
+
+	address_space_stl_le(&f->as, 0x10, 0x11223344, a, &r);
+	assert_int_equal(r, MEMTX_OK);
+	assert_int_equal(host[0x10], 0x44);
+	assert_int_equal(host[0x13], 0x11);
+	assert_int_equal(address_space_ldl_be(&f->as, 0x10, a, NULL), 0x44332211);
+	assert_int_equal(address_space_lduw_le(&f->as, 0x11, a, NULL), 0x2233);
+	assert_int_equal(address_space_ldub(&f->as, 0x12, a, NULL), 0x22);
+	address_space_stq_be(&f->as, 0x20, 0x0102030405060708ULL, a, NULL);
+	assert_int_equal(host[0x20], 1);
+	assert_int_equal(host[0x27], 8);
+	assert_true(address_space_ldq_le(&f->as, 0x20, a, NULL) ==
+		    0x0807060504030201ULL);
+	address_space_stw_be(&f->as, 0x30, 0xabcd, a, NULL);
+	assert_int_equal(host[0x30], 0xab);
+	address_space_stb(&f->as, 0x31, 0x99, a, NULL);
+	assert_int_equal(address_space_lduw_be(&f->as, 0x30, a, NULL), 0xab99);
+	/* Native order follows the runtime target setting. */
+	memdisp_set_target_big_endian(true);
+	assert_int_equal(address_space_lduw(&f->as, 0x30, a, NULL), 0xab99);
+	address_space_stl(&f->as, 0x40, 0xa1b2c3d4, a, NULL);
+	assert_int_equal(host[0x40], 0xa1);
+	memdisp_set_target_big_endian(false);
+	assert_int_equal(address_space_lduw(&f->as, 0x30, a, NULL), 0x99ab);
+	address_space_stq(&f->as, 0x48, 0x1ULL, a, NULL);
+	assert_int_equal(host[0x48], 1);
+	assert_true(address_space_ldq(&f->as, 0x48, a, NULL) == 1);
+	assert_int_equal(address_space_ldl(&f->as, 0x40, a, NULL), 0xd4c3b2a1);
+}
+
+static void test_mmio(void **state)
+{
+	struct fix *f = *state;
+	const MemTxAttrs a = MEMTXATTRS_UNSPECIFIED;
+	MemTxResult r = 99;
+	uint8_t buf[4];
+
+	f->dle.n = f->dbe.n = 0;
+	assert_int_equal(address_space_ldl_le(&f->as, 0x2008, a, &r),
+			 (uint32_t)(f->dle.pattern + 8));
+	assert_int_equal(r, MEMTX_OK);
+	assert_int_equal(f->dle.n, 1);
+	assert_int_equal(f->dle.addr[0], 8);
+	assert_int_equal(f->dle.size[0], 4);
+	/* BE device read with an LE accessor: bytes swapped. */
+	assert_int_equal(address_space_lduw_le(&f->as, 0x3010, a, NULL),
+			 __builtin_bswap16((uint16_t)(f->dbe.pattern + 0x10)));
+	assert_int_equal(address_space_lduw_be(&f->as, 0x3010, a, NULL),
+			 (uint16_t)(f->dbe.pattern + 0x10));
+	address_space_stl_be(&f->as, 0x3020, 0xdeadbeef, a, &r);
+	assert_int_equal(r, MEMTX_OK);
+	assert_int_equal(f->dbe.n, 3);
+	assert_true(f->dbe.write[2]);
+	assert_int_equal(f->dbe.data[2], 0xdeadbeef);
+	/* Buffer bytes: host order of the LE device = memory order. */
+	buf[0] = 0x11; buf[1] = 0x22; buf[2] = 0x33; buf[3] = 0x44;
+	assert_int_equal(address_space_write(&f->as, 0x2040, a, buf, 4),
+			 MEMTX_OK);
+	assert_int_equal(f->dle.n, 2);
+	assert_int_equal(f->dle.size[1], 4);
+	assert_int_equal(f->dle.data[1], 0x44332211);
+	/* Misaligned 4 bytes at offset 2: split into 2 + 2 (QEMU). */
+	assert_int_equal(address_space_write(&f->as, 0x2042, a, buf, 4),
+			 MEMTX_OK);
+	assert_int_equal(f->dle.n, 4);
+	assert_int_equal(f->dle.size[2], 2);
+	assert_int_equal(f->dle.addr[3], 0x44);
+}
+
+static void test_crossing(void **state)
+{
+	struct fix *f = *state;
+	uint8_t *host = memory_region_get_ram_ptr(&f->ram);
+	const MemTxAttrs a = MEMTXATTRS_UNSPECIFIED;
+	uint8_t buf[8];
+
+	memset(host + 0x1ffc, 0xaa, 4);
+	f->dle.n = 0;
+	/* 4 RAM bytes then 4 bytes of the LE device. */
+	assert_int_equal(address_space_read(&f->as, 0x1ffc, a, buf, 8),
+			 MEMTX_OK);
+	assert_int_equal(buf[0], 0xaa);
+	assert_int_equal(buf[3], 0xaa);
+	assert_int_equal(f->dle.n, 1);
+	assert_int_equal(f->dle.addr[0], 0);
+	assert_int_equal(buf[4], (uint8_t)f->dle.pattern);
+	/* A crossing store: bytes land on both sides. */
+	address_space_stl_le(&f->as, 0x1ffe, 0x44332211, a, NULL);
+	assert_int_equal(host[0x1ffe], 0x11);
+	assert_int_equal(host[0x1fff], 0x22);
+	assert_int_equal(f->dle.n, 2);
+	assert_true(f->dle.write[1]);
+	assert_int_equal(f->dle.data[1], 0x4433);
+}
+
+static void test_unassigned_rom_resv(void **state)
+{
+	struct fix *f = *state;
+	uint8_t *rom = memory_region_get_ram_ptr(&f->rom);
+	const MemTxAttrs a = MEMTXATTRS_UNSPECIFIED;
+	uint8_t buf[8];
+	MemTxResult r;
+
+	memset(buf, 0xff, sizeof(buf));
+	assert_int_equal(address_space_read(&f->as, 0x9000, a, buf, 8),
+			 MEMTX_DECODE_ERROR);
+	assert_int_equal(buf[0], 0);
+	assert_int_equal(buf[7], 0);
+	assert_int_equal(address_space_ldl_le(&f->as, 0x9000, a, &r), 0);
+	assert_int_equal(r, MEMTX_DECODE_ERROR);
+	/* Partly mapped: RAM bytes copied, hole reported. */
+	assert_int_equal(address_space_read(&f->as, 0x20fe, a, buf, 4),
+			 MEMTX_DECODE_ERROR);
+	assert_false(address_space_access_valid(&f->as, 0x9000, 4, false, a));
+	assert_true(address_space_access_valid(&f->as, 0x100, 4, true, a));
+	assert_true(address_space_access_valid(&f->as, 0x2000, 4, true, a));
+	/* ROM: writes dropped, reads direct. */
+	rom[0] = 0x5a;
+	address_space_stb(&f->as, 0x4000, 0x77, a, &r);
+	assert_int_equal(r, MEMTX_OK);
+	assert_int_equal(rom[0], 0x5a);
+	assert_int_equal(address_space_ldub(&f->as, 0x4000, a, NULL), 0x5a);
+	/* Reservation: decode error, no crash. */
+	address_space_stl_le(&f->as, 0x5000, 1, a, &r);
+	assert_int_equal(r, MEMTX_DECODE_ERROR);
+	assert_int_equal(address_space_ldl_le(&f->as, 0x5004, a, &r), 0);
+	assert_int_equal(r, MEMTX_DECODE_ERROR);
+}
+
+static void test_translate(void **state)
+{
+	struct fix *f = *state;
+	hwaddr xlat, len = 0x100000;
+	MemoryRegion *mr;
+
+	mr = address_space_translate(&f->as, 0x1f00, &xlat, &len, false,
+				     MEMTXATTRS_UNSPECIFIED);
+	assert_ptr_equal(mr, &f->ram);
+	assert_int_equal(xlat, 0x1f00);
+	assert_int_equal(len, 0x100);
+	len = 0x100000;
+	mr = address_space_translate(&f->as, 0x8000, &xlat, &len, false,
+				     MEMTXATTRS_UNSPECIFIED);
+	assert_null(mr);
+	assert_true(len > 0);
+}
+
+/* IOMMU: 4 KiB pages, iova page p -> target page (p ^ 1), page 3 RO. */
+static AddressSpace *iommu_target;
+
+static IOMMUTLBEntry tr(IOMMUMemoryRegion *iommu, hwaddr addr,
+			IOMMUAccessFlags flag, int idx)
+{
+	IOMMUTLBEntry e = {
+		.target_as = iommu_target,
+		.iova = addr & ~0xfffULL,
+		.translated_addr = (addr & ~0xfffULL) ^ 0x1000,
+		.addr_mask = 0xfff,
+		.perm = (addr >> 12) == 3 ? IOMMU_RO : IOMMU_RW,
+	};
+
+	(void)iommu; (void)flag; (void)idx;
+	return e;
+}
+
+static const IOMMUMemoryRegionClass tr_class = { .translate = tr };
+
+static unsigned int notified;
+static void on_notify(IOMMUNotifier *n, IOMMUTLBEntry *e)
+{
+	(void)n; (void)e;
+	notified++;
+}
+
+static void test_iommu(void **state)
+{
+	struct fix *f = *state;
+	IOMMUMemoryRegion *iommu = calloc(1, sizeof(*iommu));
+	MemoryRegion droot;
+	AddressSpace das;
+	uint8_t *host = memory_region_get_ram_ptr(&f->ram);
+	const MemTxAttrs a = MEMTXATTRS_UNSPECIFIED;
+	hwaddr xlat, len = 0x10000;
+	MemTxResult r;
+	IOMMUNotifier n;
+	IOMMUTLBEvent ev = { .type = IOMMU_NOTIFIER_MAP,
+			     .entry = { .iova = 0x1000, .addr_mask = 0xfff } };
+
+	assert_int_equal(memdisp_iommu_class_register("xs-iommu", &tr_class), 0);
+	memory_region_init_iommu(iommu, sizeof(*iommu), "xs-iommu", NULL,
+				 "iommu", 0x10000);
+	memory_region_init(&droot, NULL, "droot", 0x10000);
+	memory_region_add_subregion(&droot, 0, MEMORY_REGION(iommu));
+	address_space_init(&das, &droot, "dma");
+	iommu_target = &f->as;
+
+	host[0x1234] = 0x42;
+	assert_int_equal(address_space_ldub(&das, 0x0234, a, &r), 0x42);
+	assert_int_equal(r, MEMTX_OK);
+	assert_ptr_equal(address_space_translate(&das, 0x0234, &xlat, &len,
+						 false, a), &f->ram);
+	assert_int_equal(xlat, 0x1234);
+	assert_int_equal(len, 0x1000 - 0x234);
+	/* Page 3 -> target 0x2000 (the LE device), read-only. */
+	f->dle.n = 0;
+	address_space_stl_le(&das, 0x3000, 5, a, &r);
+	assert_int_equal(r, MEMTX_DECODE_ERROR);
+	assert_int_equal(f->dle.n, 0);
+	address_space_ldl_le(&das, 0x3004, a, &r);
+	assert_int_equal(r, MEMTX_OK);
+	assert_int_equal(f->dle.n, 1);
+	assert_int_equal(f->dle.addr[0], 4);
+	/* A cycle (IOMMU translating into its own AS) ends with an error. */
+	iommu_target = &das;
+	address_space_ldl_le(&das, 0x0, a, &r);
+	assert_int_equal(r, MEMTX_DECODE_ERROR);
+	iommu_target = &f->as;
+
+	iommu_notifier_init(&n, on_notify, IOMMU_NOTIFIER_MAP, 0, 0x1fff, 0);
+	assert_int_equal(memory_region_register_iommu_notifier(
+				MEMORY_REGION(iommu), &n, NULL), 0);
+	memory_region_notify_iommu(iommu, 0, ev);
+	assert_int_equal(notified, 1);
+	ev.entry.iova = 0x8000;
+	memory_region_notify_iommu(iommu, 0, ev);
+	assert_int_equal(notified, 1);
+	memory_region_unregister_iommu_notifier(MEMORY_REGION(iommu), &n);
+	ev.entry.iova = 0x1000;
+	memory_region_notify_iommu(iommu, 0, ev);
+	assert_int_equal(notified, 1);
+	assert_int_equal(memory_region_register_iommu_notifier(&f->ram, &n,
+							       NULL), -EINVAL);
+	address_space_destroy(&das);
+	memory_region_del_subregion(&droot, MEMORY_REGION(iommu));
+	object_unparent(OBJECT(iommu));
+	object_unparent(OBJECT(&droot));
+	memdisp_flatview_reclaim();
+	free(iommu);
+}
+
+static unsigned int retried;
+static void on_retry(void *opaque)
+{
+	(void)opaque;
+	retried++;
+}
+
+static void test_map(void **state)
+{
+	struct fix *f = *state;
+	uint8_t *host = memory_region_get_ram_ptr(&f->ram);
+	const MemTxAttrs a = MEMTXATTRS_UNSPECIFIED;
+	hwaddr len = 0x4000;
+	uint8_t *p, *q;
+	void *h;
+
+	p = address_space_map(&f->as, 0x1000, &len, true, a);
+	assert_ptr_equal(p, host + 0x1000);
+	assert_int_equal(len, 0x1000);
+	address_space_unmap(&f->as, p, len, true, len);
+	/* MMIO read map: bounce filled by reads of the device. */
+	f->dle.n = 0;
+	len = 8;
+	p = address_space_map(&f->as, 0x2000, &len, false, a);
+	assert_non_null(p);
+	assert_int_equal(len, 8);
+	assert_int_equal(p[0], (uint8_t)f->dle.pattern);
+	assert_int_equal(f->dle.n, 1);
+	/* The pool is bounded: maps get what is left, then nothing. */
+	{
+		uint8_t *qs[64];
+		unsigned int nq = 0, i;
+		hwaddr total = 0;
+
+		for (;;) {
+			len = 0x100;
+			q = address_space_map(&f->as, 0x3000, &len, true, a);
+			if (!q)
+				break;
+			assert_true(nq < 64);
+			qs[nq++] = q;
+			total += len;
+		}
+		assert_int_equal(len, 0);
+		assert_int_equal(total, 4096 - 8);
+		memdisp_register_map_client(on_retry, NULL, &h);
+		assert_int_equal(retried, 0);
+		address_space_unmap(&f->as, p, 8, false, 8);
+		assert_int_equal(retried, 1);
+		memdisp_unregister_map_client(h);
+		/* Write map: written back at unmap. */
+		f->dbe.n = 0;
+		memset(qs[0], 0x5a, 4);
+		address_space_unmap(&f->as, qs[0], 0x100, true, 4);
+		assert_int_equal(f->dbe.n, 1);
+		assert_true(f->dbe.write[0]);
+		assert_int_equal(f->dbe.data[0], 0x5a5a5a5a);
+		for (i = 1; i < nq; i++)
+			address_space_unmap(&f->as, qs[i], 0x100, true, 0);
+		assert_int_equal(f->dbe.n, 1);
+	}
+	len = 9;
+	assert_null(address_space_map(&f->as, 0x9000, &len, false, a));
+	assert_int_equal(len, 0);
+}
+
+static void test_ioeventfd(void **state)
+{
+	struct fix *f = *state;
+	const MemTxAttrs a = MEMTXATTRS_UNSPECIFIED;
+	EventNotifier e1, e2;
+	MemTxResult r;
+
+	assert_int_equal(event_notifier_init(&e1, 0), 0);
+	assert_int_equal(event_notifier_init(&e2, 0), 0);
+	memory_region_add_eventfd(&f->le, 0x80, 4, true, 0x1234, &e1);
+	memory_region_add_eventfd(&f->be, 0x80, 4, true, 0x1234, &e2);
+	f->dle.n = f->dbe.n = 0;
+	/* Matching value: signalled, device skipped. */
+	address_space_stl_le(&f->as, 0x2080, 0x1234, a, &r);
+	assert_int_equal(r, MEMTX_OK);
+	assert_int_equal(f->dle.n, 0);
+	assert_int_equal(event_notifier_test_and_clear(&e1), 1);
+	/* Other value: reaches the device. */
+	address_space_stl_le(&f->as, 0x2080, 0x1235, a, &r);
+	assert_int_equal(f->dle.n, 1);
+	assert_int_equal(event_notifier_test_and_clear(&e1), 0);
+	/* BE device, native (LE target) store: data was converted at
+	 * registration like QEMU, so the same native value matches. */
+	address_space_stl(&f->as, 0x3080, 0x1234, a, &r);
+	assert_int_equal(f->dbe.n, 0);
+	assert_int_equal(event_notifier_test_and_clear(&e2), 1);
+	memory_region_del_eventfd(&f->le, 0x80, 4, true, 0x1234, &e1);
+	memory_region_del_eventfd(&f->be, 0x80, 4, true, 0x1234, &e2);
+	address_space_stl_le(&f->as, 0x2080, 0x1234, a, &r);
+	assert_int_equal(f->dle.n, 2);
+	event_notifier_cleanup(&e1);
+	event_notifier_cleanup(&e2);
+}
+
+static void test_dirty(void **state)
+{
+	struct fix *f = *state;
+	const MemTxAttrs a = MEMTXATTRS_UNSPECIFIED;
+	uint8_t buf[4] = { 1, 2, 3, 4 };
+	hwaddr len = 0x100;
+	uint8_t *p;
+
+	/* Not logging: writes leave no trace. */
+	address_space_write(&f->as, 0x1000, a, buf, 4);
+	assert_false(memory_region_get_dirty(&f->ram, 0, 0x2000,
+					     DIRTY_MEMORY_VGA));
+	memory_region_set_log(&f->ram, true, DIRTY_MEMORY_VGA);
+	address_space_write(&f->as, 0x1ffe, a, buf, 4);	/* RAM + MMIO */
+	assert_true(memory_region_get_dirty(&f->ram, 0x1000, 0x1000,
+					    DIRTY_MEMORY_VGA));
+	assert_false(memory_region_get_dirty(&f->ram, 0, 0x1000,
+					     DIRTY_MEMORY_VGA));
+	assert_false(memory_region_get_dirty(&f->ram, 0x1000, 0x1000,
+					     DIRTY_MEMORY_MIGRATION));
+	assert_true(memory_region_test_and_clear_dirty(&f->ram, 0x1000, 0x1000,
+						       DIRTY_MEMORY_VGA));
+	assert_false(memory_region_test_and_clear_dirty(&f->ram, 0x1000,
+							0x1000,
+							DIRTY_MEMORY_VGA));
+	address_space_stl_le(&f->as, 0x10, 5, a, NULL);
+	assert_true(memory_region_get_dirty(&f->ram, 0, 0x1000,
+					    DIRTY_MEMORY_VGA));
+	memory_region_reset_dirty(&f->ram, 0, 0x1000, DIRTY_MEMORY_VGA);
+	assert_false(memory_region_get_dirty(&f->ram, 0, 0x1000,
+					     DIRTY_MEMORY_VGA));
+	/* A write map marks at unmap, only what was written. */
+	p = address_space_map(&f->as, 0x0f00, &len, true, a);
+	assert_non_null(p);
+	assert_false(memory_region_get_dirty(&f->ram, 0, 0x2000,
+					     DIRTY_MEMORY_VGA));
+	address_space_unmap(&f->as, p, len, true, 0x10);
+	assert_true(memory_region_get_dirty(&f->ram, 0, 0x1000,
+					    DIRTY_MEMORY_VGA));
+	assert_false(memory_region_get_dirty(&f->ram, 0x1000, 0x1000,
+					     DIRTY_MEMORY_VGA));
+	memory_region_set_dirty(&f->ram, 0x1800, 1);
+	assert_true(memory_region_get_dirty(&f->ram, 0x1000, 0x1000,
+					    DIRTY_MEMORY_VGA));
+	memory_region_set_log(&f->ram, false, DIRTY_MEMORY_VGA);
+}
+
+/*
+ * Readers vs. a committing writer.  Generation g maps RAM "a" (all 0xa0)
+ * and "b" (all 0xa1) at 0 and 0x1000, swapped on every commit, plus an
+ * MMIO page at 0x2000 moved between 0x2000 and 0x3000.  One read of
+ * [0xfff, 0x1001) must see two different bytes (a torn view would see the
+ * same region twice); an MMIO read must find the device at exactly one
+ * of its two places.
+ */
+#define NGEN 3000
+static MemoryRegion st_root, st_ram[2], st_io;
+static AddressSpace st_as;
+static volatile bool st_stop;
+static unsigned int st_started;
+static unsigned long st_torn, st_reads, st_seen[2];
+
+static uint64_t st_io_read(void *opaque, hwaddr addr, unsigned size)
+{
+	(void)opaque; (void)addr; (void)size;
+	return 0x5a;
+}
+
+static const MemoryRegionOps st_io_ops = {
+	.read = st_io_read, .endianness = DEVICE_LITTLE_ENDIAN,
+};
+
+static void *st_reader(void *arg)
+{
+	const MemTxAttrs a = MEMTXATTRS_UNSPECIFIED;
+	unsigned long torn = 0, n = 0, seen[2] = { 0, 0 };
+	uint8_t buf[2];
+
+	(void)arg;
+	__atomic_add_fetch(&st_started, 1, __ATOMIC_SEQ_CST);
+	do {
+		MemTxResult r1, r2;
+		uint32_t v1, v2;
+
+		address_space_read(&st_as, 0xfff, a, buf, 2);
+		if (buf[0] == buf[1] || (buf[0] != 0xa0 && buf[0] != 0xa1) ||
+		    (buf[1] != 0xa0 && buf[1] != 0xa1))
+			torn++;
+		else
+			seen[buf[0] & 1]++;
+		v1 = address_space_ldub(&st_as, 0x2000, a, &r1);
+		v2 = address_space_ldub(&st_as, 0x3000, a, &r2);
+		/* Two separate accesses may straddle one commit; each must
+		 * still see either the device (0x5a) or nothing (0). */
+		if ((r1 == MEMTX_OK) != (v1 == 0x5a) ||
+		    (r2 == MEMTX_OK) != (v2 == 0x5a))
+			torn++;
+		n++;
+	} while (!st_stop);
+	__atomic_add_fetch(&st_torn, torn, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&st_reads, n, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&st_seen[0], seen[0], __ATOMIC_RELAXED);
+	__atomic_add_fetch(&st_seen[1], seen[1], __ATOMIC_RELAXED);
+	return NULL;
+}
+
+static void test_stress(void **state)
+{
+	pthread_t t[3];
+	unsigned int i;
+
+	(void)state;
+	memory_region_init(&st_root, NULL, "st", 0x10000);
+	for (i = 0; i < 2; i++) {
+		memory_region_init_ram(&st_ram[i], NULL, i ? "b" : "a", 0x1000,
+				       NULL);
+		memset(memory_region_get_ram_ptr(&st_ram[i]), 0xa0 + i, 0x1000);
+	}
+	memory_region_init_io(&st_io, NULL, &st_io_ops, NULL, "io", 0x1000);
+	memory_region_add_subregion(&st_root, 0, &st_ram[0]);
+	memory_region_add_subregion(&st_root, 0x1000, &st_ram[1]);
+	memory_region_add_subregion(&st_root, 0x2000, &st_io);
+	address_space_init(&st_as, &st_root, "st");
+	for (i = 0; i < 3; i++)
+		pthread_create(&t[i], NULL, st_reader, NULL);
+	while (__atomic_load_n(&st_started, __ATOMIC_SEQ_CST) < 3)
+		sched_yield();
+	for (i = 0; i < NGEN; i++) {
+		memory_region_transaction_begin();
+		memory_region_set_address(&st_ram[0], (i & 1) ? 0 : 0x1000);
+		memory_region_set_address(&st_ram[1], (i & 1) ? 0x1000 : 0);
+		memory_region_set_address(&st_io, (i & 1) ? 0x2000 : 0x3000);
+		memory_region_transaction_commit();
+	}
+	st_stop = true;
+	for (i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	assert_int_equal(st_torn, 0);
+	assert_true(st_reads > 0);
+	print_message("# %lu reads, %lu in even maps, %lu in odd maps\n",
+		      st_reads, st_seen[0], st_seen[1]);
+	address_space_destroy(&st_as);
+	for (i = 0; i < 2; i++) {
+		memory_region_del_subregion(&st_root, &st_ram[i]);
+		object_unparent(OBJECT(&st_ram[i]));
+	}
+	memory_region_del_subregion(&st_root, &st_io);
+	object_unparent(OBJECT(&st_io));
+	object_unparent(OBJECT(&st_root));
+	memdisp_flatview_reclaim();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ram_rw),
+		cmocka_unit_test(test_ld_st),
+		cmocka_unit_test(test_mmio),
+		cmocka_unit_test(test_crossing),
+		cmocka_unit_test(test_unassigned_rom_resv),
+		cmocka_unit_test(test_translate),
+		cmocka_unit_test(test_iommu),
+		cmocka_unit_test(test_map),
+		cmocka_unit_test(test_ioeventfd),
+		cmocka_unit_test(test_dirty),
+		cmocka_unit_test(test_stress),
+	};
+
+	cmocka_set_message_output(CM_OUTPUT_TAP);
+	return cmocka_run_group_tests(tests, fix_setup, fix_teardown);
+}

@@ -1,0 +1,718 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * access.c - address_space_* accesses over the current FlatView
+ *
+ * Lookups go through memdisp_flatview_lookup() under the RCU read lock;
+ * MMIO goes through memory_region_dispatch_read/write (dispatch/).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+
+#include "memdisp-internal.h"
+#include "dispatch.h"
+#include "access-internal.h"
+
+#define MD_IOMMU_MAX_DEPTH	16
+
+/* Register each accessing thread with liburcu once; unregister at exit. */
+static pthread_key_t md_rcu_key;
+static pthread_once_t md_rcu_once = PTHREAD_ONCE_INIT;
+static __thread bool md_rcu_registered;
+
+static void md_rcu_thread_exit(void *p)
+{
+	(void)p;
+	urcu_memb_unregister_thread();
+}
+
+static void md_rcu_key_init(void)
+{
+	if (pthread_key_create(&md_rcu_key, md_rcu_thread_exit))
+		md_oom();
+}
+
+static void md_read_lock(void)
+{
+	if (!md_rcu_registered && !urcu_memb_read_ongoing()) {
+		pthread_once(&md_rcu_once, md_rcu_key_init);
+		urcu_memb_register_thread();
+		pthread_setspecific(md_rcu_key, (void *)1);
+		md_rcu_registered = true;
+	}
+	urcu_memb_read_lock();
+}
+
+static void md_read_unlock(void)
+{
+	urcu_memb_read_unlock();
+}
+
+/* One resolved piece of an access. */
+struct md_piece {
+	MemoryRegion *mr;	/* NULL: unassigned */
+	hwaddr xlat;
+	hwaddr len;
+	bool readonly;
+	bool romd;
+	uint8_t dirty;		/* the section's dirty_log_mask */
+};
+
+/* Length from @addr to the next range of @fv (or to 2^64 - @addr). */
+static hwaddr md_hole_len(const FlatView *fv, hwaddr addr)
+{
+	unsigned int lo = 0, hi = fv ? fv->nr : 0;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (fv->ranges[mid].addr.start <= (Int128)addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (fv && lo < fv->nr)
+		return (hwaddr)(fv->ranges[lo].addr.start - addr);
+	return addr ? (hwaddr)(-addr) : HWADDR_MAX;
+}
+
+/*
+ * Resolve @addr in @as through @fv0 (the view the whole access uses, as
+ * QEMU pins one FlatView per access; NULL: the current one), following
+ * IOMMUs into their target address spaces' current views.
+ */
+static void md_resolve_fv(AddressSpace *as, FlatView *fv0, hwaddr addr,
+			  hwaddr len, bool is_write, MemTxAttrs attrs,
+			  struct md_piece *p)
+{
+	int depth;
+
+	p->mr = NULL;
+	p->readonly = false;
+	p->romd = false;
+	p->dirty = 0;
+	p->len = len;
+	for (depth = 0; depth < MD_IOMMU_MAX_DEPTH; depth++) {
+		FlatView *fv = depth == 0 && fv0 ? fv0 :
+			       as ? address_space_to_flatview(as) : NULL;
+		const FlatRange *fr = memdisp_flatview_lookup(fv, addr);
+		const IOMMUMemoryRegionClass *cls;
+		IOMMUMemoryRegion *iommu;
+		IOMMUTLBEntry e;
+		hwaddr rest;
+		int idx = 0;
+
+		if (!fr) {
+			rest = md_hole_len(fv, addr);
+			if (rest < p->len)
+				p->len = rest;
+			return;
+		}
+		rest = (hwaddr)(fr->addr.start + fr->addr.size - addr);
+		if (rest && rest < p->len)
+			p->len = rest;
+		p->xlat = addr - (hwaddr)fr->addr.start + fr->offset_in_region;
+		if (!fr->mr->is_iommu) {
+			p->mr = fr->mr;
+			p->readonly = fr->readonly || fr->mr->readonly;
+			p->romd = fr->romd_mode;
+			p->dirty = fr->dirty_log_mask;
+			return;
+		}
+		iommu = IOMMU_MEMORY_REGION(fr->mr);
+		cls = iommu->md_class;
+		if (cls->attrs_to_index)
+			idx = cls->attrs_to_index(iommu, attrs);
+		e = cls->translate(iommu, p->xlat,
+				   is_write ? IOMMU_WO : IOMMU_RO, idx);
+		if (!(e.perm & (is_write ? IOMMU_WO : IOMMU_RO)) ||
+		    !e.target_as) {
+			rest = (p->xlat | e.addr_mask) - p->xlat + 1;
+			if (rest && rest < p->len)
+				p->len = rest;
+			return;
+		}
+		rest = (p->xlat | e.addr_mask) - p->xlat + 1;
+		if (rest && rest < p->len)
+			p->len = rest;
+		addr = (e.translated_addr & ~e.addr_mask) |
+		       (p->xlat & e.addr_mask);
+		as = e.target_as;
+	}
+	fprintf(stderr, "memdisp: IOMMU walk deeper than %d levels at 0x%"
+		PRIx64 " (cycle?): access is unassigned\n",
+		MD_IOMMU_MAX_DEPTH, addr);
+}
+
+static void md_resolve(AddressSpace *as, hwaddr addr, hwaddr len,
+		       bool is_write, MemTxAttrs attrs, struct md_piece *p)
+{
+	md_resolve_fv(as, NULL, addr, len, is_write, attrs, p);
+}
+
+MemoryRegion *address_space_translate(AddressSpace *as, hwaddr addr,
+				      hwaddr *xlat, hwaddr *plen,
+				      bool is_write, MemTxAttrs attrs)
+{
+	struct md_piece p;
+
+	md_read_lock();
+	md_resolve(as, addr, *plen, is_write, attrs, &p);
+	md_read_unlock();
+	*plen = p.len;
+	*xlat = p.mr ? p.xlat : 0;
+	return p.mr;
+}
+
+static bool md_warned_reservation;
+
+/* An MMIO target that has no ops: unassigned (reservations warn once). */
+static bool md_no_ops(MemoryRegion *mr)
+{
+	if (mr->ops)
+		return false;
+	if (mr->opaque == mr &&
+	    !__atomic_exchange_n(&md_warned_reservation, true,
+				 __ATOMIC_RELAXED))
+		fprintf(stderr, "memdisp: access to reservation region \"%s\": unassigned\n",
+			mr->name ? mr->name : "");
+	return true;
+}
+
+static bool md_direct(const struct md_piece *p, bool is_write)
+{
+	if (!p->mr)
+		return false;
+	if (is_write)
+		return p->mr->ram && !p->readonly && !p->mr->rom_device;
+	return p->mr->ram || (p->mr->rom_device && p->romd);
+}
+
+/* MMIO piece size, as QEMU's memory_access_size(). */
+static unsigned int md_mmio_size(MemoryRegion *mr, hwaddr l, hwaddr addr)
+{
+	unsigned int max = mr->ops && mr->ops->valid.max_access_size ?
+			   mr->ops->valid.max_access_size : 4;
+	unsigned int s = 1;
+
+	if (!(mr->ops && mr->ops->valid.unaligned) && (addr & -addr) &&
+	    (addr & -addr) < max)
+		max = addr & -addr;
+	if (l < max)
+		max = l;
+	while (s * 2 <= max && s < 8)
+		s *= 2;
+	return s;
+}
+
+static uint64_t md_ld_he(const uint8_t *b, unsigned int n)
+{
+	uint8_t v1; uint16_t v2; uint32_t v4; uint64_t v8;
+
+	switch (n) {
+	case 1: memcpy(&v1, b, 1); return v1;
+	case 2: memcpy(&v2, b, 2); return v2;
+	case 4: memcpy(&v4, b, 4); return v4;
+	default: memcpy(&v8, b, 8); return v8;
+	}
+}
+
+static void md_st_he(uint8_t *b, uint64_t v, unsigned int n)
+{
+	uint8_t v1 = v; uint16_t v2 = v; uint32_t v4 = v;
+
+	switch (n) {
+	case 1: memcpy(b, &v1, 1); break;
+	case 2: memcpy(b, &v2, 2); break;
+	case 4: memcpy(b, &v4, 4); break;
+	default: memcpy(b, &v, 8); break;
+	}
+}
+
+static MemTxResult md_rw_locked(AddressSpace *as, hwaddr addr,
+				MemTxAttrs attrs, uint8_t *buf, hwaddr len,
+				bool is_write)
+{
+	FlatView *fv = as ? address_space_to_flatview(as) : NULL;
+	MemTxResult res = MEMTX_OK;
+
+	while (len) {
+		struct md_piece p;
+		uint64_t v;
+
+		md_resolve_fv(as, fv, addr, len, is_write, attrs, &p);
+		if (!p.len)
+			p.len = len;
+		if (md_direct(&p, is_write)) {
+			uint8_t *host = memory_region_get_ram_ptr(p.mr);
+
+			if (is_write) {
+				memcpy(host + p.xlat, buf, p.len);
+				if (p.dirty)
+					md_dirty_mark(p.mr, p.xlat, p.len,
+						      p.dirty);
+			} else
+				memcpy(buf, host + p.xlat, p.len);
+		} else if (p.mr && is_write && p.mr->ram &&
+			   !p.mr->rom_device) {
+			/* ROM or readonly RAM: the write is dropped. */
+		} else if (!p.mr || (!p.mr->rom_device && md_no_ops(p.mr))) {
+			if (!is_write)
+				memset(buf, 0, p.len);
+			res |= MEMTX_DECODE_ERROR;
+		} else {
+			unsigned int n = md_mmio_size(p.mr, p.len, p.xlat);
+
+			p.len = n;
+			if (is_write) {
+				v = md_ld_he(buf, n);
+				res |= memory_region_dispatch_write(p.mr,
+					p.xlat, v, (MemOp)__builtin_ctz(n),
+					attrs);
+			} else {
+				v = 0;
+				res |= memory_region_dispatch_read(p.mr,
+					p.xlat, &v, (MemOp)__builtin_ctz(n),
+					attrs);
+				md_st_he(buf, v, n);
+			}
+		}
+		buf += p.len;
+		addr += p.len;
+		len -= p.len;
+	}
+	return res;
+}
+
+MemTxResult address_space_rw(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
+			     void *buf, hwaddr len, bool is_write)
+{
+	MemTxResult r;
+
+	md_read_lock();
+	r = md_rw_locked(as, addr, attrs, buf, len, is_write);
+	md_read_unlock();
+	return r;
+}
+
+MemTxResult address_space_read(AddressSpace *as, hwaddr addr,
+			       MemTxAttrs attrs, void *buf, hwaddr len)
+{
+	return address_space_rw(as, addr, attrs, buf, len, false);
+}
+
+MemTxResult address_space_write(AddressSpace *as, hwaddr addr,
+				MemTxAttrs attrs, const void *buf, hwaddr len)
+{
+	return address_space_rw(as, addr, attrs, (void *)buf, len, true);
+}
+
+bool address_space_access_valid(AddressSpace *as, hwaddr addr, hwaddr len,
+				 bool is_write, MemTxAttrs attrs)
+{
+	bool ok = true;
+
+	md_read_lock();
+	while (len && ok) {
+		struct md_piece p;
+
+		md_resolve(as, addr, len, is_write, attrs, &p);
+		if (!p.len)
+			p.len = len;
+		if (!p.mr) {
+			ok = false;
+		} else if (!md_direct(&p, is_write) &&
+			   !(is_write && p.mr->ram && !p.mr->rom_device)) {
+			if (!p.mr->rom_device && md_no_ops(p.mr)) {
+				ok = false;
+			} else {
+				unsigned int n = md_mmio_size(p.mr, p.len,
+							      p.xlat);
+
+				ok = memory_region_access_valid(p.mr, p.xlat,
+								n, is_write,
+								attrs);
+				p.len = n;
+			}
+		}
+		addr += p.len;
+		len -= p.len;
+	}
+	md_read_unlock();
+	return ok;
+}
+
+/*
+ * One load/store of @size bytes in order @end: one MMIO access when the
+ * whole value lies in one MMIO section, bytes through md_rw_locked()
+ * otherwise (RAM, or a value crossing sections).
+ */
+static uint64_t md_ld(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
+		      MemTxResult *result, unsigned int size,
+		      enum device_endian end)
+{
+	uint8_t b[8];
+	struct md_piece p;
+	MemTxResult r;
+	uint64_t v = 0;
+	unsigned int i;
+
+	md_read_lock();
+	md_resolve(as, addr, size, false, attrs, &p);
+	if (p.mr && p.len >= size && !md_direct(&p, false) &&
+	    (p.mr->ops || p.mr->rom_device)) {
+		r = memory_region_dispatch_read(p.mr, p.xlat, &v,
+				(MemOp)(__builtin_ctz(size) |
+					memdisp_devend_memop(end)), attrs);
+		md_read_unlock();
+		if (result)
+			*result = r;
+		return v;
+	}
+	r = md_rw_locked(as, addr, attrs, b, size, false);
+	md_read_unlock();
+	for (i = 0; i < size; i++) {
+		if (memdisp_endian_is_big(end))
+			v = (v << 8) | b[i];
+		else
+			v |= (uint64_t)b[i] << (8 * i);
+	}
+	if (result)
+		*result = r;
+	return v;
+}
+
+static void md_st(AddressSpace *as, hwaddr addr, uint64_t v,
+		  MemTxAttrs attrs, MemTxResult *result, unsigned int size,
+		  enum device_endian end)
+{
+	uint8_t b[8];
+	struct md_piece p;
+	MemTxResult r;
+	unsigned int i;
+
+	md_read_lock();
+	md_resolve(as, addr, size, true, attrs, &p);
+	if (p.mr && p.len >= size && !md_direct(&p, true) && !p.mr->ram &&
+	    (p.mr->ops || p.mr->rom_device)) {
+		r = memory_region_dispatch_write(p.mr, p.xlat, v,
+				(MemOp)(__builtin_ctz(size) |
+					memdisp_devend_memop(end)), attrs);
+	} else {
+		for (i = 0; i < size; i++) {
+			unsigned int sh = memdisp_endian_is_big(end) ?
+					  8 * (size - 1 - i) : 8 * i;
+
+			b[i] = v >> sh;
+		}
+		r = md_rw_locked(as, addr, attrs, b, size, true);
+	}
+	md_read_unlock();
+	if (result)
+		*result = r;
+}
+
+#define MD_LD(name, type, size, end) \
+type address_space_##name(AddressSpace *as, hwaddr addr, MemTxAttrs attrs, \
+			  MemTxResult *result) \
+{ \
+	return md_ld(as, addr, attrs, result, size, end); \
+}
+#define MD_ST(name, type, size, end) \
+void address_space_##name(AddressSpace *as, hwaddr addr, type val, \
+			  MemTxAttrs attrs, MemTxResult *result) \
+{ \
+	md_st(as, addr, val, attrs, result, size, end); \
+}
+
+MD_LD(ldub, uint32_t, 1, DEVICE_LITTLE_ENDIAN)
+MD_LD(lduw_le, uint32_t, 2, DEVICE_LITTLE_ENDIAN)
+MD_LD(lduw_be, uint32_t, 2, DEVICE_BIG_ENDIAN)
+MD_LD(lduw, uint32_t, 2, DEVICE_NATIVE_ENDIAN)
+MD_LD(ldl_le, uint32_t, 4, DEVICE_LITTLE_ENDIAN)
+MD_LD(ldl_be, uint32_t, 4, DEVICE_BIG_ENDIAN)
+MD_LD(ldl, uint32_t, 4, DEVICE_NATIVE_ENDIAN)
+MD_LD(ldq_le, uint64_t, 8, DEVICE_LITTLE_ENDIAN)
+MD_LD(ldq_be, uint64_t, 8, DEVICE_BIG_ENDIAN)
+MD_LD(ldq, uint64_t, 8, DEVICE_NATIVE_ENDIAN)
+MD_ST(stb, uint32_t, 1, DEVICE_LITTLE_ENDIAN)
+MD_ST(stw_le, uint32_t, 2, DEVICE_LITTLE_ENDIAN)
+MD_ST(stw_be, uint32_t, 2, DEVICE_BIG_ENDIAN)
+MD_ST(stw, uint32_t, 2, DEVICE_NATIVE_ENDIAN)
+MD_ST(stl_le, uint32_t, 4, DEVICE_LITTLE_ENDIAN)
+MD_ST(stl_be, uint32_t, 4, DEVICE_BIG_ENDIAN)
+MD_ST(stl, uint32_t, 4, DEVICE_NATIVE_ENDIAN)
+MD_ST(stq_le, uint64_t, 8, DEVICE_LITTLE_ENDIAN)
+MD_ST(stq_be, uint64_t, 8, DEVICE_BIG_ENDIAN)
+MD_ST(stq, uint64_t, 8, DEVICE_NATIVE_ENDIAN)
+
+/* IOMMU notifiers: a singly linked list per region, writer side only. */
+static IOMMUNotifierFlag md_iommu_flags(IOMMUMemoryRegion *iommu)
+{
+	IOMMUNotifierFlag f = IOMMU_NOTIFIER_NONE;
+	IOMMUNotifier *n;
+
+	for (n = iommu->iommu_notify; n; n = n->next)
+		f |= n->notifier_flags;
+	return f;
+}
+
+int memory_region_register_iommu_notifier(MemoryRegion *mr, IOMMUNotifier *n,
+					  Error **errp)
+{
+	IOMMUMemoryRegion *iommu = memory_region_get_iommu(mr);
+	IOMMUNotifierFlag old;
+	int ret;
+
+	if (!iommu) {
+		error_setg(errp, "%s: not an IOMMU region",
+			   mr && mr->name ? mr->name : "(null)");
+		return -EINVAL;
+	}
+	if (!n || n->notifier_flags == IOMMU_NOTIFIER_NONE ||
+	    n->start > n->end) {
+		error_setg(errp, "IOMMU notifier: no flags or empty range");
+		return -EINVAL;
+	}
+	old = iommu->iommu_notify_flags;
+	if (iommu->md_class->notify_flag_changed &&
+	    (old | n->notifier_flags) != old) {
+		ret = iommu->md_class->notify_flag_changed(iommu, old,
+					old | n->notifier_flags, errp);
+		if (ret)
+			return ret;
+	}
+	n->next = iommu->iommu_notify;
+	iommu->iommu_notify = n;
+	iommu->iommu_notify_flags = old | n->notifier_flags;
+	return 0;
+}
+
+void memory_region_unregister_iommu_notifier(MemoryRegion *mr,
+					     IOMMUNotifier *n)
+{
+	IOMMUMemoryRegion *iommu = memory_region_get_iommu(mr);
+	IOMMUNotifier **pp;
+	IOMMUNotifierFlag old, now;
+
+	if (!iommu)
+		return;
+	for (pp = &iommu->iommu_notify; *pp; pp = &(*pp)->next) {
+		if (*pp == n) {
+			*pp = n->next;
+			n->next = NULL;
+			break;
+		}
+	}
+	old = iommu->iommu_notify_flags;
+	now = md_iommu_flags(iommu);
+	if (now != old && iommu->md_class->notify_flag_changed)
+		iommu->md_class->notify_flag_changed(iommu, old, now, NULL);
+	iommu->iommu_notify_flags = now;
+}
+
+void memory_region_notify_iommu(IOMMUMemoryRegion *iommu_mr, int iommu_idx,
+				IOMMUTLBEvent event)
+{
+	IOMMUNotifier *n, *next;
+
+	for (n = iommu_mr->iommu_notify; n; n = next) {
+		IOMMUTLBEntry e = event.entry;
+		hwaddr start = e.iova, end = e.iova + e.addr_mask;
+
+		next = n->next;
+		if (n->iommu_idx != iommu_idx || !(n->notifier_flags & event.type))
+			continue;
+		if (end < n->start || start > n->end)
+			continue;
+		/* Clip to the notifier's range, like QEMU. */
+		if (start < n->start)
+			start = n->start;
+		if (end > n->end)
+			end = n->end;
+		if (event.type == IOMMU_NOTIFIER_MAP &&
+		    (start != e.iova || end != e.iova + e.addr_mask))
+			continue;	/* QEMU: a partial MAP is a bug; skip */
+		n->notify(n, &e);
+	}
+}
+
+/*
+ * address_space_map/unmap.  RAM is mapped directly; anything else goes
+ * through one library-wide bounce pool (QEMU 7.2 also has one bounce
+ * buffer for the whole process), bounded by MEMDISP_BOUNCE_DEFAULT_LIMIT.
+ */
+static struct memdisp_bounce_pool md_bounce_pool;
+static pthread_once_t md_bounce_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t md_bounce_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct md_bounce_ref {
+	struct memdisp_bounce *b;	/* NULL: a logged RAM write map */
+	void *ptr;
+	MemoryRegion *mr;
+	hwaddr xlat;
+	uint8_t dirty;
+	struct md_bounce_ref *next;
+};
+static struct md_bounce_ref *md_bounces;	/* outstanding, under lock */
+
+static void md_bounce_pool_setup(void)
+{
+	memdisp_bounce_pool_init(&md_bounce_pool, 0);
+}
+
+void *address_space_map(AddressSpace *as, hwaddr addr, hwaddr *plen,
+			bool is_write, MemTxAttrs attrs)
+{
+	struct md_bounce_ref *ref;
+	struct memdisp_bounce *b;
+	struct md_piece p;
+	void *ret = NULL;
+
+	if (!*plen)
+		return NULL;
+	md_read_lock();
+	md_resolve(as, addr, *plen, is_write, attrs, &p);
+	if (md_direct(&p, is_write)) {
+		*plen = p.len;
+		ret = (uint8_t *)memory_region_get_ram_ptr(p.mr) + p.xlat;
+		md_read_unlock();
+		/* Remember logged RAM write maps: unmap marks them dirty. */
+		if (is_write && p.dirty) {
+			ref = md_zalloc(sizeof(*ref));
+			ref->ptr = ret;
+			ref->mr = p.mr;
+			ref->xlat = p.xlat;
+			ref->dirty = p.dirty;
+			memory_region_ref(p.mr);
+			pthread_mutex_lock(&md_bounce_lock);
+			ref->next = md_bounces;
+			md_bounces = ref;
+			pthread_mutex_unlock(&md_bounce_lock);
+		}
+		return ret;
+	}
+	md_read_unlock();
+	if (!p.mr) {
+		*plen = 0;
+		return NULL;
+	}
+	pthread_once(&md_bounce_once, md_bounce_pool_setup);
+	b = memdisp_bounce_get(&md_bounce_pool, p.len);
+	if (!b) {
+		*plen = 0;
+		return NULL;
+	}
+	ref = malloc(sizeof(*ref));
+	if (!ref) {
+		memdisp_bounce_put(b);
+		*plen = 0;
+		return NULL;
+	}
+	b->addr = addr;
+	b->attrs = attrs;
+	b->is_write = is_write;
+	b->mr = NULL;
+	if (!is_write)
+		address_space_read(as, addr, attrs, b->data, b->len);
+	ref->b = b;
+	ref->ptr = b->data;
+	pthread_mutex_lock(&md_bounce_lock);
+	ref->next = md_bounces;
+	md_bounces = ref;
+	pthread_mutex_unlock(&md_bounce_lock);
+	*plen = b->len;
+	return b->data;
+}
+
+void address_space_unmap(AddressSpace *as, void *buffer, hwaddr len,
+			 bool is_write, hwaddr access_len)
+{
+	struct md_bounce_ref **pp, *ref = NULL;
+
+	(void)len;
+	pthread_mutex_lock(&md_bounce_lock);
+	for (pp = &md_bounces; *pp; pp = &(*pp)->next) {
+		if ((*pp)->ptr == buffer) {
+			ref = *pp;
+			*pp = ref->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&md_bounce_lock);
+	if (!ref)
+		return;		/* RAM of an unlogged section: nothing to do */
+	if (!ref->b) {
+		if (is_write && access_len)
+			md_dirty_mark(ref->mr, ref->xlat, access_len,
+				      ref->dirty);
+		memory_region_unref(ref->mr);
+		free(ref);
+		return;
+	}
+	if (is_write && access_len) {
+		if (access_len > ref->b->len)
+			access_len = ref->b->len;
+		address_space_write(as, ref->b->addr, ref->b->attrs,
+				    ref->b->data, access_len);
+	}
+	memdisp_bounce_put(ref->b);
+	free(ref);
+}
+
+void memdisp_register_map_client(void (*retry)(void *opaque), void *opaque,
+				 void **handle)
+{
+	struct memdisp_map_client *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		md_oom();
+	c->retry = retry;
+	c->opaque = opaque;
+	pthread_once(&md_bounce_once, md_bounce_pool_setup);
+	memdisp_bounce_register_client(&md_bounce_pool, c);
+	*handle = c;
+}
+
+void memdisp_unregister_map_client(void *handle)
+{
+	struct memdisp_map_client *c = handle;
+
+	if (!c)
+		return;
+	memdisp_bounce_unregister_client(&md_bounce_pool, c);
+	free(c);
+}
+
+void md_ioeventfd_engine(MemoryRegion *mr, hwaddr addr, unsigned int size,
+			 bool match_data, uint64_t data, EventNotifier *e,
+			 bool add)
+{
+	struct memdisp_ioeventfd fd = {
+		.addr = addr,
+		.size = size,
+		.match_data = match_data,
+		.data = data,
+		.fd = e ? e->wfd : -1,
+		.cookie = e,
+	};
+	int ret;
+
+	/* Like QEMU's add_eventfd: the value in the device's byte order. */
+	if (mr->ops && (size == 1 || size == 2 || size == 4 || size == 8))
+		fd.data = memdisp_endian_convert(data, size,
+						 DEVICE_NATIVE_ENDIAN,
+						 mr->ops->endianness);
+	ret = add ? memdisp_ioeventfd_add(&mr->md_ioeventfds, &fd) :
+		    memdisp_ioeventfd_del(&mr->md_ioeventfds, &fd);
+	if (ret && ret != -ENOENT)
+		fprintf(stderr, "memdisp: %s: ioeventfd at 0x%" PRIx64
+			" size %u not matched by the write path (%d)\n",
+			mr->name ? mr->name : "", addr, size, ret);
+}
+
+void md_access_region_fini(MemoryRegion *mr)
+{
+	memdisp_ioeventfd_table_destroy(&mr->md_ioeventfds);
+	md_dirty_region_fini(mr);
+}
