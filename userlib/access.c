@@ -511,29 +511,35 @@ void memory_region_unregister_iommu_notifier(MemoryRegion *mr,
 	iommu->iommu_notify_flags = now;
 }
 
+void memory_region_notify_iommu_one(IOMMUNotifier *n, IOMMUTLBEvent *event)
+{
+	IOMMUTLBEntry e = event->entry;
+	hwaddr start = e.iova, end = e.iova + e.addr_mask;
+
+	if (!(n->notifier_flags & event->type))
+		return;
+	if (end < n->start || start > n->end)
+		return;
+	/* Clip to the notifier's range, like QEMU. */
+	if (start < n->start)
+		start = n->start;
+	if (end > n->end)
+		end = n->end;
+	if (event->type == IOMMU_NOTIFIER_MAP &&
+	    (start != e.iova || end != e.iova + e.addr_mask))
+		return;	/* QEMU: a partial MAP is a bug; skip */
+	n->notify(n, &e);
+}
+
 void memory_region_notify_iommu(IOMMUMemoryRegion *iommu_mr, int iommu_idx,
 				IOMMUTLBEvent event)
 {
 	IOMMUNotifier *n, *next;
 
 	for (n = iommu_mr->iommu_notify; n; n = next) {
-		IOMMUTLBEntry e = event.entry;
-		hwaddr start = e.iova, end = e.iova + e.addr_mask;
-
 		next = n->next;
-		if (n->iommu_idx != iommu_idx || !(n->notifier_flags & event.type))
-			continue;
-		if (end < n->start || start > n->end)
-			continue;
-		/* Clip to the notifier's range, like QEMU. */
-		if (start < n->start)
-			start = n->start;
-		if (end > n->end)
-			end = n->end;
-		if (event.type == IOMMU_NOTIFIER_MAP &&
-		    (start != e.iova || end != e.iova + e.addr_mask))
-			continue;	/* QEMU: a partial MAP is a bug; skip */
-		n->notify(n, &e);
+		if (n->iommu_idx == iommu_idx)
+			memory_region_notify_iommu_one(n, &event);
 	}
 }
 

@@ -214,6 +214,11 @@ void memory_region_unregister_iommu_notifier(MemoryRegion *mr,
  */
 void memory_region_notify_iommu(IOMMUMemoryRegion *iommu_mr, int iommu_idx,
 				IOMMUTLBEvent event);
+/**
+ * memory_region_notify_iommu_one() - tell one notifier of @event, clipped to
+ * its range and filtered by its flags, as memory_region_notify_iommu() does
+ */
+void memory_region_notify_iommu_one(IOMMUNotifier *n, IOMMUTLBEvent *event);
 
 /** iommu_notifier_init() - QEMU's helper */
 static inline void iommu_notifier_init(IOMMUNotifier *n, IOMMUNotify fn,

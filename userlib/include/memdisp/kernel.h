@@ -179,22 +179,7 @@ void memdisp_kernel_get_stats(struct memdisp_kernel_stats *st);
  */
 uint32_t memdisp_kernel_map_kind(MemoryRegion *mr);
 
-/* ---------------------------------------------------------------------- */
-/*
- * IOMMU notifiers (QEMU 7.2 names).  libmemdisp's core may provide these;
- * the mirror's versions are weak definitions that give way to the core's.
- */
-void iommu_notifier_init(IOMMUNotifier *n, IOMMUNotify fn,
-			 IOMMUNotifierFlag flags, hwaddr start, hwaddr end,
-			 int iommu_idx);
-int memory_region_register_iommu_notifier(MemoryRegion *mr,
-					  IOMMUNotifier *n, Error **errp);
-void memory_region_unregister_iommu_notifier(MemoryRegion *mr,
-					     IOMMUNotifier *n);
-void memory_region_notify_iommu_one(IOMMUNotifier *notifier,
-				    IOMMUTLBEvent *event);
-void memory_region_notify_iommu(IOMMUMemoryRegion *iommu_mr, int iommu_idx,
-				IOMMUTLBEvent event);
+/* IOMMU notifiers (QEMU 7.2 names) are declared in <memdisp/access.h>. */
 
 #ifdef __cplusplus
 }
