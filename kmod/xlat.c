@@ -33,7 +33,8 @@ md_bounds(const struct md_map *map, u32 i, u64 *start, u64 *last)
 }
 
 /**
- * md_translate_inline() - translate one access (caller holds rcu_read_lock())
+ * md_translate_inline() - translate one access (caller is in an RCU reader:
+ *	rcu_read_lock() or preemption disabled)
  * @as: starting address space
  * @addr: address in @as
  * @len: access length, >= 1
@@ -66,7 +67,7 @@ md_translate_inline(struct memdisp_as *as, u64 addr, u64 len, bool is_write,
 		res->depth = depth;
 		if (final_as)
 			*final_as = as;
-		map = rcu_dereference(as->map);
+		map = rcu_dereference_check(as->map, rcu_read_lock_any_held());
 		i = map ? mdx_lookup(map->idx, addr) : MDX_NONE;
 		if (i == MDX_NONE) {
 			res->status = MEMDISP_XLAT_UNASSIGNED;
@@ -102,7 +103,9 @@ md_translate_inline(struct memdisp_as *as, u64 addr, u64 len, bool is_write,
 			res->status = MEMDISP_XLAT_LOOP;
 			break;
 		}
-		e = md_iotlb_lookup(iommu, iova);
+		e = md_tlbc_lookup(iommu, iova);
+		if (unlikely(!e))
+			e = md_iotlb_lookup(iommu, iova);
 		if (!e) {
 			this_cpu_inc(md_pcpu_stats.iotlb_misses);
 			res->status = MEMDISP_XLAT_IOTLB_MISS;
@@ -157,9 +160,16 @@ int memdisp_translate(struct memdisp_as *as, u64 addr, u64 len,
 {
 	if (!len)
 		return -EINVAL;
-	rcu_read_lock();
+	/*
+	 * Since v5.0 a preemption-disabled region is an RCU reader for
+	 * call_rcu(), kfree_rcu() and synchronize_rcu() (see the kernel-doc of
+	 * synchronize_rcu()), and every object reached here is freed through
+	 * one of those.  preempt_disable() is inline; on PREEMPT_RCU kernels
+	 * rcu_read_lock()/rcu_read_unlock() are two out-of-line calls.
+	 */
+	rcu_read_lock_sched_notrace();
 	md_translate_inline(as, addr, len, is_write, res, NULL);
-	rcu_read_unlock();
+	rcu_read_unlock_sched_notrace();
 	return 0;
 }
 EXPORT_SYMBOL_GPL(memdisp_translate);
