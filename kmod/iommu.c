@@ -34,6 +34,12 @@ struct md_iommu *md_iommu_alloc(struct memdisp_as *target, struct net *net,
 	iommu = kzalloc(sizeof(*iommu), GFP_KERNEL_ACCOUNT);
 	if (!iommu)
 		return NULL;
+	iommu->tlbc = kvcalloc(MD_TLBC_SLOTS, sizeof(*iommu->tlbc),
+			       GFP_KERNEL_ACCOUNT);
+	if (!iommu->tlbc) {
+		kfree(iommu);
+		return NULL;
+	}
 	INIT_RCU_WORK(&iommu->rwork, md_iommu_free_work);
 	refcount_set(&iommu->ref, 1);
 	mutex_init(&iommu->lock);
@@ -72,6 +78,7 @@ void md_iommu_free_now(struct md_iommu *iommu)
 	memdisp_as_put(iommu->target);
 	put_net(iommu->net);
 	mutex_destroy(&iommu->lock);
+	kvfree(iommu->tlbc);
 	kfree(iommu);
 	atomic64_dec(&md_stats.live_iommus);
 }
@@ -145,6 +152,41 @@ static void md_miss_rearm(struct md_iommu *iommu, u64 first, u64 last)
 	}
 }
 
+/* Number of cache slots an entry occupies: one per page, at most all. */
+static u64 md_tlbc_span(const struct md_iotlb_entry *e)
+{
+	u64 pages = (e->last >> MD_TLBC_SHIFT) - (e->first >> MD_TLBC_SHIFT);
+
+	return min_t(u64, pages, MD_TLBC_SLOTS - 1) + 1;
+}
+
+/* Point the slots of @e's first pages at @e; lock held. */
+static void md_tlbc_fill(struct md_iommu *iommu, struct md_iotlb_entry *e)
+{
+	u32 s = md_tlbc_slot(e->first);
+	u64 n;
+
+	lockdep_assert_held(&iommu->lock);
+	for (n = md_tlbc_span(e); n; n--) {
+		rcu_assign_pointer(iommu->tlbc[s], e);
+		s = (s + 1) & (MD_TLBC_SLOTS - 1);
+	}
+}
+
+/* Clear the slots still pointing at @e; lock held, before @e is freed. */
+static void md_tlbc_drop(struct md_iommu *iommu, struct md_iotlb_entry *e)
+{
+	u32 s = md_tlbc_slot(e->first);
+	u64 n;
+
+	lockdep_assert_held(&iommu->lock);
+	for (n = md_tlbc_span(e); n; n--) {
+		if (rcu_access_pointer(iommu->tlbc[s]) == e)
+			RCU_INIT_POINTER(iommu->tlbc[s], NULL);
+		s = (s + 1) & (MD_TLBC_SLOTS - 1);
+	}
+}
+
 /* Remove every entry overlapping [first, last]; lock held. */
 static void md_iotlb_remove(struct md_iommu *iommu, u64 first, u64 last)
 {
@@ -156,6 +198,7 @@ static void md_iotlb_remove(struct md_iommu *iommu, u64 first, u64 last)
 		e = mt_find(&iommu->tlb, &index, last);
 		if (!e)
 			break;
+		md_tlbc_drop(iommu, e);
 		mtree_erase(&iommu->tlb, e->first);
 		iommu->nr_entries--;
 		atomic64_dec(&md_stats.live_iotlb);
@@ -206,6 +249,7 @@ int md_iotlb_update(struct md_iommu *iommu, u64 iova, u64 xlat, u64 mask,
 			ret = mtree_store_range(&iommu->tlb, e->first, e->last,
 						e, GFP_KERNEL_ACCOUNT);
 			if (!ret) {
+				md_tlbc_fill(iommu, e);
 				iommu->nr_entries++;
 				atomic64_inc(&md_stats.live_iotlb);
 				e = NULL;
@@ -252,7 +296,9 @@ void md_iotlb_flush(struct md_iommu *iommu)
  */
 const struct md_iotlb_entry *md_iotlb_lookup(struct md_iommu *iommu, u64 iova)
 {
-	return mtree_load(&iommu->tlb, iova);
+	const struct md_iotlb_entry *e = md_tlbc_lookup(iommu, iova);
+
+	return e ? e : mtree_load(&iommu->tlb, iova);
 }
 
 DEFINE_PER_CPU(struct md_pcpu_stats, md_pcpu_stats);

@@ -96,8 +96,20 @@ struct md_iotlb_entry {
 	u32 perm;
 };
 
+/*
+ * IOTLB front cache: a direct-mapped array of entries indexed by the low
+ * bits of the IOVA's page number (like a hardware IOTLB), checked before
+ * the maple tree.  Only writers (under md_iommu.lock) store into it, and
+ * an entry leaves every slot before it leaves the tree and is freed after
+ * a grace period, so a slot never points to an entry a reader could not
+ * also have found in the tree.
+ */
+#define MD_TLBC_SHIFT	12
+#define MD_TLBC_SLOTS	4096
+
 struct md_iommu {
 	struct rcu_work rwork;
+	struct md_iotlb_entry __rcu **tlbc;	/* MD_TLBC_SLOTS slots */
 	refcount_t ref;		/* the idr's plus lookups' */
 	u32 id;
 	u32 portid;
@@ -111,6 +123,34 @@ struct md_iommu {
 	/* miss-event slots: (page << 4) | state, 0 = free */
 	atomic64_t miss[MD_MISS_SLOTS];
 };
+
+static inline u32 md_tlbc_slot(u64 iova)
+{
+	return (iova >> MD_TLBC_SHIFT) & (MD_TLBC_SLOTS - 1);
+}
+
+/**
+ * md_tlbc_lookup() - the IOTLB entry covering @iova if the front cache has it
+ * @iommu: the IOMMU
+ * @iova: address
+ *
+ * Caller is an RCU reader (rcu_read_lock() or preemption disabled).  NULL
+ * does not mean a miss: look in the
+ * tree (md_iotlb_lookup() does both).
+ *
+ * Return: the entry or NULL.
+ */
+static inline const struct md_iotlb_entry *
+md_tlbc_lookup(struct md_iommu *iommu, u64 iova)
+{
+	const struct md_iotlb_entry *e;
+
+	e = rcu_dereference_check(iommu->tlbc[md_tlbc_slot(iova)],
+				  rcu_read_lock_any_held());
+	if (e && iova >= e->first && iova <= e->last)
+		return e;
+	return NULL;
+}
 
 /* Global state (main.c). */
 extern struct mutex md_lock;

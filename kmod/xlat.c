@@ -26,14 +26,71 @@ static u32 md_section_perm(const struct md_section *sec)
 }
 
 static __always_inline void
-md_bounds(const struct md_map *map, u32 i, u64 *start, u64 *last)
+md_bounds_idx(const struct mdx *x, u32 i, u64 *start, u64 *last)
 {
-	*start = mdx_start_of(map->idx, i);
-	*last = mdx_last_of(map->idx, i);
+	*start = mdx_start_of(x, i);
+	*last = mdx_last_of(x, i);
+}
+
+/*
+ * memset() of the 80-byte result compiles to "rep stosq", which is slow to
+ * start on real CPUs and very slow under TCG; ten plain stores are not.
+ * The whole struct, padding included, is cleared as before.
+ */
+static __always_inline void md_xlat_clear(struct memdisp_xlat *res)
+{
+	u64 *w = (u64 *)res;
+
+	BUILD_BUG_ON(sizeof(*res) != 10 * sizeof(u64));
+	w[0] = 0;
+	w[1] = 0;
+	w[2] = 0;
+	w[3] = 0;
+	w[4] = 0;
+	w[5] = 0;
+	w[6] = 0;
+	w[7] = 0;
+	w[8] = 0;
+	w[9] = 0;
+}
+
+/*
+ * One descent of the index: the position of the section holding @addr,
+ * with its bounds in @start and @last; or MDX_NONE with @start set to the
+ * first address of the next section above @addr, or to 0 if there is none
+ * (a section above @addr cannot start at 0).  mdx_lookup() followed by
+ * mdx_lookup_ge() on a miss would descend twice.
+ */
+static __always_inline u32
+md_find(const struct mdx *x, u64 addr, u64 *start, u64 *last)
+{
+	const mdx_u64 *k;
+	u32 pos, next;
+
+	if (unlikely(addr == MDX_PAD)) {
+		/* only the last section can hold ~0, and none is above it */
+		pos = mdx_lookup(x, addr);
+		if (pos != MDX_NONE)
+			md_bounds_idx(x, pos, start, last);
+		else
+			*start = 0;
+		return pos;
+	}
+	k = mdx_descend(x, addr, &pos);
+	/* k[0] is the candidate's start, k[MDX_B] its last address */
+	if (k[0] <= addr && addr <= k[MDX_B]) {
+		*start = k[0];
+		*last = k[MDX_B];
+		return pos;
+	}
+	next = k[0] > addr ? pos : pos + 1;
+	*start = next < x->nr ? mdx_start_of(x, next) : 0;
+	return MDX_NONE;
 }
 
 /**
- * md_translate_inline() - translate one access (caller holds rcu_read_lock())
+ * md_translate_inline() - translate one access (caller is in an RCU reader:
+ *	rcu_read_lock() or preemption disabled)
  * @as: starting address space
  * @addr: address in @as
  * @len: access length, >= 1
@@ -51,7 +108,7 @@ md_translate_inline(struct memdisp_as *as, u64 addr, u64 len, bool is_write,
 	u64 lm1 = len - 1;	/* length minus one: never overflows */
 	u32 depth = 0;
 
-	memset(res, 0, sizeof(*res));
+	md_xlat_clear(res);
 	this_cpu_inc(md_pcpu_stats.lookups);
 	for (;;) {
 		const struct md_iotlb_entry *e;
@@ -66,19 +123,19 @@ md_translate_inline(struct memdisp_as *as, u64 addr, u64 len, bool is_write,
 		res->depth = depth;
 		if (final_as)
 			*final_as = as;
-		map = rcu_dereference(as->map);
-		i = map ? mdx_lookup(map->idx, addr) : MDX_NONE;
+		map = rcu_dereference_check(as->map, rcu_read_lock_any_held());
+		if (unlikely(!map)) {
+			res->status = MEMDISP_XLAT_UNASSIGNED;
+			break;
+		}
+		i = md_find(map->idx, addr, &start, &last);
 		if (i == MDX_NONE) {
 			res->status = MEMDISP_XLAT_UNASSIGNED;
-			i = map ? mdx_lookup_ge(map->idx, addr) : MDX_NONE;
-			if (i != MDX_NONE) {
-				md_bounds(map, i, &start, &last);
+			if (start)	/* the gap ends where the next one starts */
 				lm1 = min(lm1, start - addr - 1);
-			}
 			break;
 		}
 		sec = &map->secs[i];
-		md_bounds(map, i, &start, &last);
 		lm1 = min(lm1, last - addr);
 		if (sec->type != MEMDISP_SEC_IOMMU) {
 			res->status = MEMDISP_XLAT_OK;
@@ -102,7 +159,9 @@ md_translate_inline(struct memdisp_as *as, u64 addr, u64 len, bool is_write,
 			res->status = MEMDISP_XLAT_LOOP;
 			break;
 		}
-		e = md_iotlb_lookup(iommu, iova);
+		e = md_tlbc_lookup(iommu, iova);
+		if (unlikely(!e))
+			e = md_iotlb_lookup(iommu, iova);
 		if (!e) {
 			this_cpu_inc(md_pcpu_stats.iotlb_misses);
 			res->status = MEMDISP_XLAT_IOTLB_MISS;
@@ -157,9 +216,16 @@ int memdisp_translate(struct memdisp_as *as, u64 addr, u64 len,
 {
 	if (!len)
 		return -EINVAL;
-	rcu_read_lock();
+	/*
+	 * Since v5.0 a preemption-disabled region is an RCU reader for
+	 * call_rcu(), kfree_rcu() and synchronize_rcu() (see the kernel-doc of
+	 * synchronize_rcu()), and every object reached here is freed through
+	 * one of those.  preempt_disable() is inline; on PREEMPT_RCU kernels
+	 * rcu_read_lock()/rcu_read_unlock() are two out-of-line calls.
+	 */
+	rcu_read_lock_sched_notrace();
 	md_translate_inline(as, addr, len, is_write, res, NULL);
-	rcu_read_unlock();
+	rcu_read_unlock_sched_notrace();
 	return 0;
 }
 EXPORT_SYMBOL_GPL(memdisp_translate);
