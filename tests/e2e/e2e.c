@@ -7,12 +7,18 @@
  *   e2e bench    "bench: NAME VALUE UNIT" lines
  *   e2e victim   (internal) a child that pushes big maps until killed
  *
- * Reference: the library's own flat view (memdisp_flatview_walk; the core
- * has no address_space_translate), searched by binary search.  For each
- * sampled address the kernel's TRANSLATE must agree on status, type,
- * region id, offset within the region, clipped length, permission and host
- * address.
+ * Reference: the library's address_space_translate (status, terminal
+ * region id, offset in the region, clipped length), completed by its flat
+ * view (memdisp_flatview_walk, binary search) for what translate does not
+ * return: section type, permission and host address.  For each sampled
+ * address the kernel's TRANSLATE must agree on all of them.
+ *
+ *   e2e maps DIR  the real machine maps: every DIR/NAME.treeD.txt (QEMU 7.2
+ *                 "info mtree -D" of the oracle, hints in DIR/NAME.hints)
+ *                 rebuilt as tools/mtree-replay does, its "memory" and
+ *                 "I/O" address spaces mirrored and compared
  */
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -30,6 +36,7 @@
 #include <memdisp/memory.h>
 #include <memdisp/kernel.h>
 #include "../../uapi/linux/memdisp.h"
+#include "mtree_build.h"
 
 static int tap_n, tap_fail;
 
@@ -173,6 +180,33 @@ static bool expect(const struct ref *f, uint64_t a, uint64_t len,
 	return true;
 }
 
+/*
+ * The reference proper: address_space_translate gives status, region,
+ * offset and clipped length.  Returns false when it disagrees with the
+ * flat-view expectation @x already holds (then the library is wrong).
+ */
+static bool expect_translate(AddressSpace *as, uint64_t a, uint64_t len,
+			     bool wr, struct memdisp_kernel_xlat *x)
+{
+	hwaddr xlat = 0, plen = len;
+	MemoryRegion *mr;
+
+	mr = address_space_translate(as, a, &xlat, &plen, wr,
+				     MEMTXATTRS_UNSPECIFIED);
+	if (!mr) {
+		if (x->status != MEMDISP_XLAT_UNASSIGNED)
+			return false;
+		x->len = plen;
+		return true;
+	}
+	if (x->status != MEMDISP_XLAT_OK)
+		return false;
+	x->region_id = (uintptr_t)mr;
+	x->offset = xlat;
+	x->len = plen;
+	return true;
+}
+
 static uint64_t sample_addr(const struct ref *f)
 {
 	const struct memdisp_flat_range *r;
@@ -224,6 +258,13 @@ static long compare(MemdispKernelAS *k, AddressSpace *as, long n,
 			len = 1;
 		if (!expect(&f, a, len, &want))
 			continue;
+		if (!expect_translate(as, a, len, wr, &want)) {
+			if (bad < 5)
+				diag("library disagrees with itself at %#llx: address_space_translate vs flat view",
+				     (unsigned long long)a);
+			bad++;
+			continue;
+		}
 		if (memdisp_kernel_translate(k, a, len, wr, &got, &err) < 0) {
 			diag("translate %#llx: %s", (unsigned long long)a,
 			     error_get_pretty(err));
@@ -1072,6 +1113,192 @@ static int hold(void)
 	return 0;
 }
 
+/* ---------------------------------------------------------------------- */
+/* The oracle's real machine maps (QEMU 7.2 dumps), rebuilt and mirrored. */
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0, r;
+
+	if (!f)
+		return NULL;
+	for (;;) {
+		if (n == cap) {
+			char *nb;
+
+			cap = cap ? cap * 2 : 65536;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+		}
+		r = fread(buf + n, 1, cap - n, f);
+		n += r;
+		if (!r)
+			break;
+	}
+	fclose(f);
+	*len = n;
+	return buf;
+}
+
+static void hint_warn(void *ctx, const char *msg)
+{
+	(void)ctx;
+	diag("hints: %s", msg);
+}
+
+/* The address spaces compared; others ("PIIX3", "vtd-root"...) are not. */
+static const char *const map_as_names[] = { "memory", "I/O" };
+
+static void t_map(const char *dir, const char *name)
+{
+	char path[512], err[MT_ERR_LEN];
+	struct mt_dump *d = NULL;
+	MemoryRegion **mrs = NULL;
+	AddressSpace as[2];
+	MemdispKernelAS *k[2] = { NULL, NULL };
+	long checked[2] = { 0, 0 }, bad = 0, n;
+	bool have[2] = { false, false }, ok = true;
+	char *buf;
+	size_t len, i, j, a;
+	Error *e = NULL;
+
+	snprintf(path, sizeof(path), "%s/%s.treeD.txt", dir, name);
+	buf = slurp(path, &len);
+	if (!buf) {
+		tap(false, "map %s: cannot read %s", name, path);
+		return;
+	}
+	if (mt_parse(buf, len, path, &d, err)) {
+		free(buf);
+		tap(false, "map %s: %s", name, err);
+		return;
+	}
+	free(buf);
+	snprintf(path, sizeof(path), "%s/%s.hints", dir, name);
+	buf = slurp(path, &len);
+	if (!buf) {
+		tap(false, "map %s: cannot read %s", name, path);
+		goto out;
+	}
+	if (mt_apply_hints(d, buf, len, path, hint_warn, NULL, err)) {
+		free(buf);
+		tap(false, "map %s: %s", name, err);
+		goto out;
+	}
+	free(buf);
+	mrs = mtb_build(d, name, err);
+	if (!mrs) {
+		tap(false, "map %s: %s", name, err);
+		goto out;
+	}
+	for (a = 0; a < 2; a++) {
+		for (i = 0; i < d->nsecs && !have[a]; i++) {
+			struct mt_section *s = d->secs[i];
+
+			if (!s->is_as || !s->root)
+				continue;
+			for (j = 0; j < s->n_as; j++)
+				if (!strcmp(s->as_names[j], map_as_names[a]))
+					break;
+			if (j == s->n_as)
+				continue;
+			address_space_init(&as[a], mrs[mt_class(s->root)->index],
+					   map_as_names[a]);
+			have[a] = true;
+		}
+	}
+	for (a = 0; a < 2; a++) {
+		char kname[64];
+
+		if (!have[a])
+			continue;
+		snprintf(kname, sizeof(kname), "map-%.40s-%s", name,
+			 a ? "io" : "memory");
+		k[a] = memdisp_kernel_attach(&as[a], kname, &e);
+		if (!k[a]) {
+			diag("map %s: attach %s: %s", name, map_as_names[a],
+			     error_get_pretty(e));
+			error_free(e);
+			e = NULL;
+			ok = false;
+			continue;
+		}
+		if (memdisp_kernel_check(k[a], &e) < 0) {
+			diag("map %s: %s not in sync: %s", name,
+			     map_as_names[a], error_get_pretty(e));
+			error_free(e);
+			e = NULL;
+			ok = false;
+			continue;
+		}
+		/* 3/4 of the samples on memory, 1/4 on I/O (64 KiB). */
+		n = have[0] && have[1] ? (a ? samples / 4 : samples - samples / 4)
+				       : samples;
+		bad += compare(k[a], &as[a], n, &checked[a]);
+	}
+	tap(ok && have[0] && bad == 0 && checked[0] + checked[1] > samples / 2,
+	    "map %s: %ld memory + %ld I/O kernel translations equal address_space_translate (%ld mismatches)",
+	    name, checked[0], checked[1], bad);
+	for (a = 0; a < 2; a++) {
+		memdisp_kernel_detach(k[a]);
+		if (have[a])
+			address_space_destroy(&as[a]);
+	}
+out:
+	free(mrs);
+	mt_free(d);
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int t_maps(const char *dir)
+{
+	DIR *dp = opendir(dir);
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, cap = 0, i;
+
+	if (!dp) {
+		tap(false, "maps: cannot open %s", dir);
+		return 1;
+	}
+	while ((de = readdir(dp))) {
+		size_t l = strlen(de->d_name);
+		const char *suf = ".treeD.txt";
+
+		if (l <= strlen(suf) || strcmp(de->d_name + l - strlen(suf), suf))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 32;
+			names = realloc(names, cap * sizeof(*names));
+			if (!names)
+				abort();
+		}
+		names[n++] = strndup(de->d_name, l - strlen(suf));
+	}
+	closedir(dp);
+	if (!n)
+		tap(false, "maps: no *.treeD.txt in %s", dir);
+	qsort(names, n, sizeof(*names), name_cmp);
+	diag("maps: address spaces compared: \"memory\" (= cpu-memory-0) and \"I/O\"; the PCI devices' bus-master spaces, cpu-smm-0 and vtd-root are not");
+	for (i = 0; i < n; i++) {
+		t_map(dir, names[i]);
+		free(names[i]);
+	}
+	free(names);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -1103,6 +1330,11 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	printf("TAP version 13\n");
+	if (!strcmp(mode, "maps") && argc > 2) {
+		t_maps(argv[2]);
+		printf("1..%d\n", tap_n);
+		return tap_fail != 0;
+	}
 	if (!strcmp(mode, "nomod")) {
 		MemoryRegion r;
 		AddressSpace as;
