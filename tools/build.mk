@@ -10,8 +10,8 @@ TOOLS_CFLAGS := $(BASE_CFLAGS) -Iuserlib/include -Itools
 TOOLS_LDLIBS := $(URCU_LIBS) -lpthread
 
 # mtree-replay: rebuild "info mtree -D" dumps, print their flat views.
-TOOLS_SRCS_mtree-replay := tools/mtree-replay.c tools/mtree_parse.c
-TOOLS_HDRS_mtree-replay := tools/mtree_parse.h
+TOOLS_SRCS_mtree-replay := tools/mtree-replay.c tools/mtree_parse.c tools/mtree_build.c
+TOOLS_HDRS_mtree-replay := tools/mtree_parse.h tools/mtree_build.h
 
 # Tools need the library; until userlib/ exists in the tree there is none.
 TOOLS_BINS := $(if $(wildcard userlib/build.mk),mtree-replay)

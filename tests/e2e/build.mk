@@ -15,7 +15,7 @@ CHECK_SUITES += tests/e2e/run
 BENCH_TARGETS += $(E2E_BIN) kmod
 BENCH_CMDS += tests/e2e/bench.sh
 
-E2E_SRCS := tests/e2e/e2e.c tests/e2e/mtree_build.c tools/mtree_parse.c
+E2E_SRCS := tests/e2e/e2e.c tools/mtree_build.c tools/mtree_parse.c
 
 # The oracle's x86 dumps, with their hints derived on the host (the guest
 # has no python): $(E2E_MAPDIR)/NAME.treeD.txt + NAME.hints, for "e2e maps".
@@ -36,7 +36,7 @@ $(E2E_MAPDIR)/%.hints: tests/oracle/dumps/%.treeD.txt tests/oracle/dumps/%.flat.
 	@mkdir -p $(dir $@)
 	python3 tests/oracle/derive-hints $(word 1,$^) $(word 2,$^) >$@.tmp && mv $@.tmp $@
 
-$(E2E_BIN): $(E2E_SRCS) tests/e2e/mtree_build.h tools/mtree_parse.h \
+$(E2E_BIN): $(E2E_SRCS) tools/mtree_build.h tools/mtree_parse.h \
 		$(BUILD)/lib/libmemdisp.a userlib/include/memdisp/kernel.h \
 		uapi/linux/memdisp.h
 	@mkdir -p $(dir $@)

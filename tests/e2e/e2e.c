@@ -36,7 +36,7 @@
 #include <memdisp/memory.h>
 #include <memdisp/kernel.h>
 #include "../../uapi/linux/memdisp.h"
-#include "mtree_build.h"
+#include "../../tools/mtree_build.h"
 
 static int tap_n, tap_fail;
 
@@ -1193,7 +1193,7 @@ static void t_map(const char *dir, const char *name)
 		goto out;
 	}
 	free(buf);
-	mrs = mtb_build(d, name, err);
+	mrs = mtb_build(d, name, NULL, NULL, err);
 	if (!mrs) {
 		tap(false, "map %s: %s", name, err);
 		goto out;

@@ -2,12 +2,11 @@
 /*
  * mtree_build.c - rebuild a parsed mtree dump as libmemdisp regions.
  *
- * Same construction as tools/mtree-replay (kept in step with it): one
+ * Shared by tools/mtree-replay and the e2e real-machine-map test: one
  * region per class of printed lines, of the printed kind, size, priority
  * and enabled state; aliases point at their "memory-region:" section;
- * same-address siblings are added in reverse print order.  Unlike the
- * tool, errors are returned instead of exiting, so that one bad dump does
- * not end the whole e2e run.
+ * same-address siblings are added in reverse print order.  Errors are
+ * returned, not fatal, so that one bad dump does not end a whole test run.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -64,7 +63,7 @@ static void *mtb_reserve(struct mtb *b, const struct mt_node *n,
 	void *p;
 
 	if (size == UINT64_MAX || size > (1ULL << 46)) {
-		mtb_fail(b, n, "RAM region too large to reserve");
+		mtb_fail(b, n, "RAM region too large to reserve on this host");
 		return NULL;
 	}
 	p = mmap(NULL, size ? size : 1, PROT_NONE,
@@ -167,8 +166,10 @@ static void mtb_child_order(const struct mt_node *p, size_t *order)
 }
 
 MemoryRegion **mtb_build(struct mt_dump *d, const char *fname,
+			 void (*warn)(void *ctx, const char *msg), void *ctx,
 			 char err[MT_ERR_LEN])
 {
+	char msg[MT_ERR_LEN + 64];
 	struct mtb b = { .d = d, .fname = fname, .err = err };
 	unsigned char *added;
 	size_t i, k, *order;
@@ -194,8 +195,15 @@ MemoryRegion **mtb_build(struct mt_dump *d, const char *fname,
 			struct mt_node *ch = p->children[order[k]];
 			struct mt_node *cc = mt_class(ch);
 
-			if (added[cc->index])
+			if (added[cc->index]) {
+				if (warn) {
+					snprintf(msg, sizeof(msg),
+						 "%s:%d: '%s' already has a container, not added again",
+						 fname, ch->line, ch->name);
+					warn(ctx, msg);
+				}
 				continue;
+			}
 			added[cc->index] = 1;
 			memory_region_add_subregion_overlap(b.mrs[p->index],
 							    mt_rel_addr(ch),
