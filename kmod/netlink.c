@@ -431,24 +431,40 @@ static int md_dump_as(struct sk_buff *skb, struct netlink_callback *cb)
 
 /* ---- sections ---------------------------------------------------------- */
 
-static int md_parse_section(const struct nlattr *nest, u64 *startp,
-			    u64 *lastp, struct md_section *sec,
-			    struct netlink_ext_ack *extack)
+/*
+ * Collect the attributes of a nest whose types and lengths the policy has
+ * already checked.  Return: NULL, or the second copy of a repeated type
+ * (the caller refuses the nest, naming it).
+ */
+static const struct nlattr *md_nest_collect(const struct nlattr *nest,
+					    const struct nlattr **tb, int max)
 {
-	const struct nlattr *a, *tb[MEMDISP_SEC_A_MAX + 1] = { NULL };
+	const struct nlattr *a;
 	int rem;
 
 	nla_for_each_nested(a, nest, rem) {
 		int type = nla_type(a);
 
-		/* types and lengths were checked by the policy */
-		if (type <= 0 || type > MEMDISP_SEC_A_MAX)
+		if (type <= 0 || type > max)
 			continue;
-		if (tb[type]) {
-			NL_SET_ERR_MSG_ATTR(extack, a, "duplicate section attribute");
-			return -EINVAL;
-		}
+		if (tb[type])
+			return a;
 		tb[type] = a;
+	}
+	return NULL;
+}
+
+
+static int md_parse_section(const struct nlattr *nest, u64 *startp,
+			    u64 *lastp, struct md_section *sec,
+			    struct netlink_ext_ack *extack)
+{
+	const struct nlattr *dup, *tb[MEMDISP_SEC_A_MAX + 1] = { NULL };
+
+	dup = md_nest_collect(nest, tb, MEMDISP_SEC_A_MAX);
+	if (dup) {
+		NL_SET_ERR_MSG_ATTR(extack, dup, "duplicate section attribute");
+		return -EINVAL;
 	}
 	if (!tb[MEMDISP_SEC_A_START] || !tb[MEMDISP_SEC_A_LAST] ||
 	    !tb[MEMDISP_SEC_A_TYPE]) {
@@ -1227,19 +1243,12 @@ struct md_tlb_in {
 static int md_parse_iotlb(const struct nlattr *nest, struct md_tlb_in *t,
 			  struct netlink_ext_ack *extack)
 {
-	const struct nlattr *a, *tb[MEMDISP_IOTLB_A_MAX + 1] = { NULL };
-	int rem;
+	const struct nlattr *dup, *tb[MEMDISP_IOTLB_A_MAX + 1] = { NULL };
 
-	nla_for_each_nested(a, nest, rem) {
-		int type = nla_type(a);
-
-		if (type <= 0 || type > MEMDISP_IOTLB_A_MAX)
-			continue;
-		if (tb[type]) {
-			NL_SET_ERR_MSG_ATTR(extack, a, "duplicate IOTLB attribute");
-			return -EINVAL;
-		}
-		tb[type] = a;
+	dup = md_nest_collect(nest, tb, MEMDISP_IOTLB_A_MAX);
+	if (dup) {
+		NL_SET_ERR_MSG_ATTR(extack, dup, "duplicate IOTLB attribute");
+		return -EINVAL;
 	}
 	if (!tb[MEMDISP_IOTLB_A_IOVA] || !tb[MEMDISP_IOTLB_A_XLAT] ||
 	    !tb[MEMDISP_IOTLB_A_MASK] || !tb[MEMDISP_IOTLB_A_PERM]) {
