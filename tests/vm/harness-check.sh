@@ -25,7 +25,7 @@ check() { # name expected-status actual-status
 }
 
 echo "TAP version 13"
-echo "1..6"
+echo "1..7"
 printf 'payload-%s\n' "$$" >"$work/data.txt"
 printf '#!/bin/sh\necho script-ran\n' >"$work/tool.sh"
 chmod +x "$work/tool.sh"
@@ -46,4 +46,12 @@ check "timeout gives 124" 124 $?
 check "panic gives 123" 123 $?
 "$run" -t 120 -- 'echo l > /proc/sysrq-trigger; sleep 1; true' >"$work/5.log" 2>&1
 check "call trace in log gives 122 despite success" 122 $?
+# Every line the guest prints must reach stdout, the last one included,
+# even when the guest powers off right after printing it.
+"$run" -t 120 -- 'i=1; while [ $i -le 3000 ]; do echo "line-$i"; i=$((i + 1)); done' \
+	>"$work/6.log" 2>&1
+rc=$?
+got=$(tr -d '\r' <"$work/6.log" | grep -cE '^line-[0-9]+$')
+last=$(tr -d '\r' <"$work/6.log" | grep -c '^line-3000$')
+check "all 3000 guest lines reach stdout (got $got, last $last)" "0 3000 1" "$rc $got $last"
 [ "$fails" -eq 0 ]

@@ -25,7 +25,8 @@
 #
 # COMMAND (all words joined by spaces, as ssh does) runs under /bin/sh in the
 # guest, from /, with proc, sysfs, devtmpfs, debugfs and a tmpfs /tmp mounted
-# and lo up.  The console is streamed to stdout.  Exit status: COMMAND's own;
+# and lo up.  The console goes to stdout: live on a terminal, otherwise
+# whole once QEMU has exited.  Exit status: COMMAND's own;
 # 124 on timeout; 123 when the guest stopped without reporting a status
 # (panic, crash); 122 when COMMAND succeeded but the kernel log shows an oops,
 # WARNING, BUG, "sleeping function called", a call trace, a KASAN/kmemleak
@@ -289,8 +290,14 @@ start=$(date +%s.%N)
 	-kernel "$vmlinuz" -initrd "$tmp/initramfs.cpio" -append "$cmdline" \
 	</dev/null >"$log" 2>&1 &
 qpid=$!
-tail -n +1 -s 0.2 --pid="$qpid" -f "$log" &
-tpid=$!
+# Stream the console live only to a terminal.  When stdout is a file or a
+# pipe (every test harness), the whole log is copied once QEMU has exited:
+# "tail -f --pid" was seen to end before the guest's last output reached it.
+tpid=
+if [ -t 1 ]; then
+	tail -n +1 -s 0.2 --pid="$qpid" -f "$log" &
+	tpid=$!
+fi
 deadline=$((SECONDS + timeout_s))
 timed_out=0
 while kill -0 "$qpid" 2>/dev/null; do
@@ -304,7 +311,11 @@ done
 wait "$qpid" 2>/dev/null
 qrc=$?
 qpid=
-wait "$tpid" 2>/dev/null
+if [ -n "$tpid" ]; then
+	wait "$tpid" 2>/dev/null
+else
+	cat "$log"
+fi
 end=$(date +%s.%N)
 [ -n "$log_copy" ] && cp "$log" "$log_copy"
 
