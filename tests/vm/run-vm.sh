@@ -277,6 +277,7 @@ chmod 755 "$root/init"
 
 # --- boot ---------------------------------------------------------------------
 log=$tmp/console.log
+: >"$log" || die "cannot create $log"
 cmdline="console=ttyS0 panic=-1 oops=panic quiet loglevel=4 rdinit=/init"
 cmdline+=" ${appends[*]:-}"
 serial=()
@@ -292,7 +293,9 @@ start=$(date +%s.%N)
 qpid=$!
 # Stream the console live only to a terminal.  When stdout is a file or a
 # pipe (every test harness), the whole log is copied once QEMU has exited:
-# "tail -f --pid" was seen to end before the guest's last output reached it.
+# a CI run lost all of a guest's output through "tail -f --pid" (tail can
+# start before the backgrounded QEMU has created the log, and then quits;
+# the log is now created first as well).
 tpid=
 if [ -t 1 ]; then
 	tail -n +1 -s 0.2 --pid="$qpid" -f "$log" &
