@@ -17,12 +17,11 @@ BENCH_CMDS += tests/e2e/bench.sh
 
 E2E_SRCS := tests/e2e/e2e.c tools/mtree_build.c tools/mtree_parse.c
 
-# The oracle's x86 dumps, with their hints derived on the host (the guest
+# The oracle's x86 and ARM dumps, with their hints derived on the host (the guest
 # has no python): $(E2E_MAPDIR)/NAME.treeD.txt + NAME.hints, for "e2e maps".
 E2E_MAPDIR := $(BUILD)/tests/e2e/maps
 E2E_MAPS := $(patsubst tests/oracle/dumps/%.treeD.txt,%,$(wildcard \
-	tests/oracle/dumps/isapc.treeD.txt tests/oracle/dumps/microvm*.treeD.txt \
-	tests/oracle/dumps/pc-*.treeD.txt tests/oracle/dumps/q35-*.treeD.txt))
+	tests/oracle/dumps/*.treeD.txt))
 E2E_MAPFILES := $(foreach m,$(E2E_MAPS),$(E2E_MAPDIR)/$(m).treeD.txt $(E2E_MAPDIR)/$(m).hints)
 
 CHECK_TARGETS += $(E2E_MAPFILES)
