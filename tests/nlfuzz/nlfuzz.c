@@ -205,6 +205,8 @@ static void mb_nest_end(struct mb *m, u32 off)
 
 /* ---- sockets and replies ----------------------------------------------- */
 
+static const struct nlattr *nest_attr(const struct nlattr *n, int type);
+
 struct sk {
 	int fd;
 	u32 seq;
@@ -478,6 +480,29 @@ static int req(struct sk *s, struct mb *m, struct rep *r, msg_cb cb, void *ctx)
 	return r->err;
 }
 
+static int g_mcgrp = -1;
+
+/* The "events" group id from a CTRL_ATTR_MCAST_GROUPS nest. */
+static void find_mcgrp(const struct nlattr *groups)
+{
+	const u8 *p = (const u8 *)(groups + 1);
+	int len = groups->nla_len - NLA_HDRLEN;
+
+	while (len >= NLA_HDRLEN) {
+		const struct nlattr *g = (const void *)p;
+		const struct nlattr *name, *id;
+
+		if (g->nla_len < NLA_HDRLEN || g->nla_len > len)
+			return;
+		name = nest_attr(g, CTRL_ATTR_MCAST_GRP_NAME);
+		id = nest_attr(g, CTRL_ATTR_MCAST_GRP_ID);
+		if (name && id && !strcmp((const char *)(name + 1), MEMDISP_MCGRP_EVENTS))
+			g_mcgrp = *(const u32 *)(id + 1);
+		len -= NLA_ALIGN(g->nla_len);
+		p += NLA_ALIGN(g->nla_len);
+	}
+}
+
 static int resolve_family(struct sk *s)
 {
 	static struct mb m;
@@ -513,6 +538,8 @@ static int resolve_family(struct sk *s)
 				break;
 			if (a->nla_type == CTRL_ATTR_FAMILY_ID)
 				fam = *(const u16 *)(a + 1);
+			if ((a->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_MCAST_GROUPS)
+				find_mcgrp(a);
 			len -= NLA_ALIGN(a->nla_len);
 			p += NLA_ALIGN(a->nla_len);
 		}
@@ -595,6 +622,80 @@ static void vals_cb(const struct nlmsghdr *h, void *ctx)
 	}
 }
 
+/* ---- events ------------------------------------------------------------ */
+
+static unsigned int ev_map, ev_miss, ev_overrun;
+
+static int listener_open(struct sk *s)
+{
+	int grp = g_mcgrp;
+
+	if (grp < 0 || sk_open(s))
+		return -1;
+	if (setsockopt(s->fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp,
+		       sizeof(grp))) {
+		sk_close(s);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Read every queued event: each must be a well-formed memdisp event.
+ * @only_as: if not 0, map-changed events may name only this address space
+ * (a listener in another namespace).  Returns the number of bad events.
+ */
+static unsigned int listener_drain(struct sk *s, u32 only_as)
+{
+	unsigned int bad = 0;
+
+	for (;;) {
+		ssize_t n = recv(s->fd, rxbuf, sizeof(rxbuf), MSG_DONTWAIT);
+		const struct nlmsghdr *h;
+		int rem;
+
+		if (n < 0) {
+			if (errno == ENOBUFS) {	/* overrun: events were dropped */
+				ev_overrun++;
+				continue;
+			}
+			break;
+		}
+		rem = (int)n;
+		for (h = (const void *)rxbuf; NLMSG_OK(h, rem); h = NLMSG_NEXT(h, rem)) {
+			const u8 *pl = NLMSG_DATA(h);
+			int plen = h->nlmsg_len - NLMSG_HDRLEN;
+			u8 cmd = plen >= (int)GENL_HDRLEN ? pl[0] : 0;
+
+			if (h->nlmsg_type != g_fam || plen < (int)GENL_HDRLEN ||
+			    !attrs_ok(pl + GENL_HDRLEN, plen - GENL_HDRLEN, 0) ||
+			    (cmd != MEMDISP_CMD_EVT_MAP_CHANGED &&
+			     cmd != MEMDISP_CMD_EVT_IOTLB_MISS)) {
+				bad++;
+				continue;
+			}
+			if (cmd == MEMDISP_CMD_EVT_MAP_CHANGED) {
+				u32 id = a_u64(msg_attr(h, MEMDISP_A_AS_ID), 0);
+
+				ev_map++;
+				if (!id || !msg_attr(h, MEMDISP_A_GENERATION) ||
+				    (only_as && id != only_as))
+					bad++;
+			} else {
+				ev_miss++;
+				if (!msg_attr(h, MEMDISP_A_IOMMU_ID) ||
+				    !msg_attr(h, MEMDISP_A_IOVA) ||
+				    (a_u64(msg_attr(h, MEMDISP_A_IOVA), 1) &
+				     ((1ULL << MEMDISP_MISS_PAGE_SHIFT) - 1)))
+					bad++;
+			}
+		}
+		if (rem)
+			bad++;
+	}
+	return bad;
+}
+
 /* ---- the model --------------------------------------------------------- */
 
 struct sec {
@@ -613,6 +714,8 @@ struct asm_ {
 };
 
 static struct sk socks[NSOCK];
+static struct sk g_listen;		/* joined to the events group */
+static unsigned int bad_events;
 static struct asm_ ases[MAX_AS];
 static u32 nas;
 static u32 iommus[8], niommu;		/* live IOMMU ids (owner socket 0) */
@@ -1261,6 +1364,130 @@ static void put_iotlb(struct mb *m, bool valid)
 	mb_nest_end(m, n);
 }
 
+static const struct sec *model_find(const struct asm_ *a, u64 addr)
+{
+	u32 i;
+
+	for (i = 0; i < a->n; i++)
+		if (a->s[i].start <= addr && addr <= a->s[i].last)
+			return &a->s[i];
+	return NULL;
+}
+
+/*
+ * Wire an IOMMU section of @a to IOMMU @io (target @b), map one page of
+ * it with a random permission and translate through it: the result must
+ * be what the IOTLB entry and @b's model say.
+ */
+static void iommu_path(struct asm_ *a, struct asm_ *b)
+{
+	struct sk *s = &socks[0];
+	static struct sec out[MAX_SECS * 4 + 8];
+	struct sec add = { .type = MEMDISP_SEC_IOMMU };
+	u64 rm[1][2], x, iova, tgt, addr;
+	u32 io, perm = rn(4), w, n;
+	bool write = chance(50);
+	struct vals v = { 0 };
+	const struct sec *hit;
+	int ret;
+
+	if (iommu_new(s, b->id, &io) || !io)
+		return;		/* (-l: IOMMU limit) */
+	if (niommu < 8)
+		iommus[niommu++] = io;
+	x = (rnd() >> rn(48)) & ~0xffffULL;
+	if (x > ~0ULL - 0x10000)
+		x = 0;
+	iova = (rnd() >> rn(50)) & ~0xfffULL;
+	tgt = chance(60) && b->n ? b->s[rn(b->n)].start & ~0xfffULL :
+	      (rnd() >> rn(50)) & ~0xfffULL;
+	rm[0][0] = x;
+	rm[0][1] = x + 0xffff;
+	add.start = x;
+	add.last = x + 0xffff;
+	add.offset = iova;
+	add.iommu = io;
+	add.region = rnd();
+	w = model_delta(a->s, a->n, (const u64 (*)[2])rm, 1, &add, 1, out);
+	if (w == ~0U || w > MAX_SECS * 2)
+		return;
+	mb_init(&g_m, MEMDISP_CMD_MAP_DELTA, 0);
+	mb_u32(&g_m, MEMDISP_A_AS_ID, a->id);
+	mb_u64(&g_m, MEMDISP_A_GENERATION, a->gen);
+	n = mb_nest(&g_m, MEMDISP_A_REMOVE);
+	mb_u64(&g_m, MEMDISP_A_START, rm[0][0]);
+	mb_u64(&g_m, MEMDISP_A_LAST, rm[0][1]);
+	mb_nest_end(&g_m, n);
+	put_sec(&g_m, &add);
+	ret = req(s, &g_m, NULL, NULL, NULL);
+	expect(ret, 0, "MAP_DELTA adding an IOMMU section");
+	if (ret)
+		return;
+	memcpy(a->s, out, w * sizeof(out[0]));
+	a->n = w;
+	a->gen++;
+	mb_init(&g_m, MEMDISP_CMD_IOTLB_UPDATE, 0);
+	mb_u32(&g_m, MEMDISP_A_IOMMU_ID, io);
+	n = mb_nest(&g_m, MEMDISP_A_IOTLB);
+	mb_u64(&g_m, MEMDISP_IOTLB_A_IOVA, iova);
+	mb_u64(&g_m, MEMDISP_IOTLB_A_XLAT, tgt);
+	mb_u64(&g_m, MEMDISP_IOTLB_A_MASK, 0xfff);
+	mb_u32(&g_m, MEMDISP_IOTLB_A_PERM, perm);
+	mb_nest_end(&g_m, n);
+	ret = req(s, &g_m, NULL, NULL, NULL);
+	expect(ret, 0, "IOTLB_UPDATE of one page");
+	if (ret)
+		return;
+	addr = x + rn(0x1000);
+	mb_init(&g_m, MEMDISP_CMD_TRANSLATE, 0);
+	mb_u32(&g_m, MEMDISP_A_AS_ID, a->id);
+	mb_u64(&g_m, MEMDISP_A_ADDR, addr);
+	mb_u64(&g_m, MEMDISP_A_LEN, 1 + rn(16));
+	if (write)
+		mb_put(&g_m, MEMDISP_A_WRITE, NULL, 0);
+	if (req(s, &g_m, NULL, vals_cb, &v)) {
+		note_fail(&fail_model, 1, "translate through IOMMU %u refused", io);
+		return;
+	}
+	if (perm == MEMDISP_PERM_NONE) {
+		if (v.xl[MEMDISP_XLAT_A_STATUS] != MEMDISP_XLAT_IOTLB_MISS ||
+		    v.xl[MEMDISP_XLAT_A_IOMMU_ID] != io)
+			note_fail(&fail_model, 1, "unmapped IOVA: status %" PRIu64
+				  ", expected a miss on IOMMU %u",
+				  v.xl[MEMDISP_XLAT_A_STATUS], io);
+		return;
+	}
+	if (!(perm & (write ? MEMDISP_PERM_WRITE : MEMDISP_PERM_READ))) {
+		if (v.xl[MEMDISP_XLAT_A_STATUS] != MEMDISP_XLAT_DENIED)
+			note_fail(&fail_model, 1, "IOTLB perm %u %s: status %" PRIu64
+				  ", expected denied", perm, write ? "write" : "read",
+				  v.xl[MEMDISP_XLAT_A_STATUS]);
+		return;
+	}
+	tgt += addr - x;
+	hit = model_find(b, tgt);
+	if (v.xl[MEMDISP_XLAT_A_DEPTH] < 1 || v.xl[MEMDISP_XLAT_A_ADDR] != tgt ||
+	    v.xl[MEMDISP_XLAT_A_AS_ID] != b->id) {
+		if (!(hit && hit->type == MEMDISP_SEC_IOMMU))
+			note_fail(&fail_model, 1, "IOMMU walk ended in AS %" PRIu64
+				  " at %#" PRIx64 " depth %" PRIu64 ", expected AS %u at %#"
+				  PRIx64, v.xl[MEMDISP_XLAT_A_AS_ID],
+				  v.xl[MEMDISP_XLAT_A_ADDR], v.xl[MEMDISP_XLAT_A_DEPTH],
+				  b->id, tgt);
+		return;
+	}
+	if (hit && hit->type == MEMDISP_SEC_IOMMU)
+		return;		/* a further hop: not modelled */
+	if (!hit ? v.xl[MEMDISP_XLAT_A_STATUS] != MEMDISP_XLAT_UNASSIGNED :
+	    (v.xl[MEMDISP_XLAT_A_STATUS] != MEMDISP_XLAT_OK ||
+	     v.xl[MEMDISP_XLAT_A_REGION_ID] != hit->region ||
+	     v.xl[MEMDISP_XLAT_A_OFFSET] != hit->offset + (tgt - hit->start)))
+		note_fail(&fail_model, 1, "through IOMMU %u to AS %u %#" PRIx64
+			  ": status %" PRIu64 " region %#" PRIx64 " offset %#" PRIx64,
+			  io, b->id, tgt, v.xl[MEMDISP_XLAT_A_STATUS],
+			  v.xl[MEMDISP_XLAT_A_REGION_ID], v.xl[MEMDISP_XLAT_A_OFFSET]);
+}
+
 /* ---- building any command's request (valid form) ----------------------- */
 
 static void build_request(struct mb *m, int cmd, struct asm_ *a)
@@ -1776,6 +2003,8 @@ static int child_attack(const u32 *ids, u32 nids, const u32 *pub, u32 iters,
 		return 1;
 	}
 	socks[0] = s;
+	if (listener_open(&g_listen))
+		bad++;
 	if (as_new(&s, "child", 0, &own) || !own)
 		bad++;
 	for (i = 0; i < iters; i++) {
@@ -1828,6 +2057,13 @@ static int child_attack(const u32 *ids, u32 nids, const u32 *pub, u32 iters,
 			bad++;
 		}
 	}
+	/* in another netns, only the child's own address space has events */
+	i = listener_drain(&g_listen, netns ? own : 0);
+	if (i)
+		printf("# child(%s): %u bad or foreign events\n",
+		       netns ? "netns" : "uid", i);
+	bad += i;
+	sk_close(&g_listen);
 	bad += fail_reply + fail_expect;
 	sk_close(&s);
 	return bad > 100 ? 100 : bad;
@@ -1958,6 +2194,8 @@ static void round_setup(u32 round)
 	for (i = 0; i < NSOCK; i++)
 		if (sk_open(&socks[i]))
 			note_fail(&fail_reply, 0, "socket: %s", strerror(errno));
+	if (listener_open(&g_listen))
+		bad_events++;
 	nas = 0;
 	niommu = 0;
 	for (i = 0; i < 4 + rn(MAX_AS - 4); i++) {
@@ -2049,7 +2287,11 @@ static void one_action(u32 round)
 		/* owner closes its socket mid-transaction */
 		close_socket(a->owner);
 		sk_open(&socks[a->owner]);
-	} else if (act < 44) {
+	} else if (act < 47) {
+		struct asm_ *b = pick_as();
+
+		iommu_path(a, b ? b : a);
+	} else if (act < 49) {
 		/* IOMMU churn: destroy one, create another */
 		u32 id;
 
@@ -2181,6 +2423,8 @@ int main(int argc, char **argv)
 		round_setup(r);
 		for (i = 0; i < iters; i++) {
 			one_action(r);
+			if (i % 50 == 49)
+				bad_events += listener_drain(&g_listen, 0);
 			if (i % 97 == 96) {
 				/* keep every AS's model checked along the way */
 				struct asm_ *a = pick_as();
@@ -2203,6 +2447,8 @@ int main(int argc, char **argv)
 		}
 		for (i = 0; i < NSOCK; i++)
 			close_socket(i);
+		bad_events += listener_drain(&g_listen, 0);
+		sk_close(&g_listen);
 		if (!stats_live_zero(&st, why, sizeof(why))) {
 			leak_rounds++;
 			note_fail(&fail_leak, 3, "round %u: live objects after close:%s",
@@ -2225,6 +2471,9 @@ int main(int argc, char **argv)
 	tap(fail_leak == 0,
 	    "fuzz: live counts back to zero after every round (%u rounds)%s%s",
 	    rounds, fail_leak ? ": " : "", first_fail[3]);
+	tap(bad_events == 0 && ev_map > 0,
+	    "fuzz: %u map-changed and %u IOTLB-miss events, all well formed (%u overruns)",
+	    ev_map, ev_miss, ev_overrun);
 	tap(bad_uid == 0, "fuzz: uid 1000 changed nothing it may not, all replies valid (%d problems)",
 	    bad_uid);
 	tap(bad_ns == 0, "fuzz: another netns saw and changed nothing, all replies valid (%d problems)",
