@@ -1245,12 +1245,14 @@ static int md_cmd_iommu_new(struct sk_buff *skb, struct genl_info *info)
 	struct memdisp_as *as;
 	struct sk_buff *rep;
 	unsigned int count = 0;
+	u32 target_id;
 	void *hdr;
 	int id, ret;
 
 	as = md_as_from_info(skb, info, true);
 	if (IS_ERR(as))
 		return PTR_ERR(as);
+	target_id = as->id;
 	rep = md_reply_new(info, 64, &hdr);
 	iommu = md_iommu_alloc(as, net, info->snd_portid);
 	memdisp_as_put(as);
@@ -1281,8 +1283,12 @@ static int md_cmd_iommu_new(struct sk_buff *skb, struct genl_info *info)
 	idr_replace(&md_iommu_idr, iommu, id);
 	mutex_unlock(&md_lock);
 
+	/*
+	 * From here another socket (CAP_NET_ADMIN) may destroy the IOMMU:
+	 * touch it no more.
+	 */
 	if (nla_put_u32(rep, MEMDISP_A_IOMMU_ID, id) ||
-	    nla_put_u32(rep, MEMDISP_A_AS_ID, iommu->target->id)) {
+	    nla_put_u32(rep, MEMDISP_A_AS_ID, target_id)) {
 		nlmsg_free(rep);
 		return -EMSGSIZE;
 	}

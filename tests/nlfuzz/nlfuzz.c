@@ -2113,6 +2113,100 @@ static int finish_child(pid_t pid)
 	return WEXITSTATUS(st);
 }
 
+/* ---- storm: concurrent writers while the owners close ------------------ */
+
+static void close_socket(int k);
+
+/*
+ * A root child (same namespace, CAP_NET_ADMIN: it may change everything)
+ * publishes, opens and abandons transactions, deletes address spaces and
+ * IOMMUs and dumps, valid and mutated, on @ids from two sockets, one of
+ * them closed and reopened now and then, while the parent closes the
+ * owners' sockets.  Only the form of the answers is checked here; the
+ * parent checks the live counters once all is closed.
+ */
+static int storm_child(const u32 *ids, u32 nids, u32 iters)
+{
+	struct sk s[2];
+	u32 i;
+
+	fail_reply = 0;
+	if (sk_open(&s[0]) || sk_open(&s[1]))
+		return 1;
+	for (i = 0; i < iters; i++) {
+		struct sk *k = &s[rn(2)];
+		struct asm_ *fake = &ases[0];
+		int cmd;
+		u64 gen;
+
+		memset(fake, 0, sizeof(*fake));
+		fake->id = ids[rn(nids)];
+		if (chance(40) && !as_get_gen(k, fake->id, &gen))
+			fake->gen = gen;
+		if (chance(5)) {
+			sk_close(k);	/* perhaps mid-transaction */
+			if (sk_open(k))
+				return 1;
+			continue;
+		}
+		do
+			cmd = 1 + rn(__MEMDISP_CMD_MAX - 1);
+		while (cmd == MEMDISP_CMD_EVT_IOTLB_MISS ||
+		       cmd == MEMDISP_CMD_EVT_MAP_CHANGED);
+		if (chance(15))
+			cmd = MEMDISP_CMD_AS_DEL;
+		build_request(&g_m, cmd, fake);
+		if (cmd == MEMDISP_CMD_AS_DEL) {
+			mb_init(&g_m, cmd, 0);
+			mb_u32(&g_m, MEMDISP_A_AS_ID, fake->id);
+		}
+		if (chance(25))
+			mutate_once(&g_m);
+		req(k, &g_m, NULL, NULL, NULL);
+	}
+	sk_close(&s[0]);
+	sk_close(&s[1]);
+	return fail_reply > 100 ? 100 : fail_reply;
+}
+
+static int storm(u32 iters)
+{
+	u32 ids[MAX_AS], n = 0, i;
+	pid_t pid[2];
+	int bad = 0, k;
+
+	for (i = 0; i < nas; i++)
+		if (ases[i].alive)
+			ids[n++] = ases[i].id;
+	if (!n)
+		return 0;
+	fflush(stdout);
+	for (k = 0; k < 2; k++) {
+		pid[k] = fork();
+		if (pid[k] == 0) {
+			rng_state ^= rnd() + k;
+			_exit(storm_child(ids, n, iters));
+		}
+	}
+	/* meanwhile: publish, then close the owners' sockets one by one */
+	for (i = 0; i < iters / 4; i++) {
+		struct asm_ *a = pick_as();
+
+		if (!a)
+			break;
+		build_request(&g_m, chance(50) ? MEMDISP_CMD_MAP_SET :
+			      MEMDISP_CMD_MAP_BEGIN, a);
+		req(&socks[a->owner], &g_m, NULL, NULL, NULL);
+		if (i % (iters / 16 + 1) == 0)
+			close_socket(rn(NSOCK));
+	}
+	for (k = 0; k < NSOCK; k++)
+		close_socket(k);
+	for (k = 0; k < 2; k++)
+		bad += finish_child(pid[k]);
+	return bad;
+}
+
 /* ---- rounds ------------------------------------------------------------ */
 
 static bool stats_live_zero(struct sk *s, char *why, size_t len)
@@ -2384,7 +2478,7 @@ int main(int argc, char **argv)
 {
 	u64 seed = 1;
 	u32 rounds = 4, iters = 300, r, i;
-	int c, bad_uid = 0, bad_ns = 0, leak_rounds = 0;
+	int c, bad_uid = 0, bad_ns = 0, bad_storm = 0, leak_rounds = 0;
 	char why[256];
 	struct sk st;
 
@@ -2445,6 +2539,7 @@ int main(int argc, char **argv)
 			check_map(&ases[i], "end of round");
 			check_xlat(&ases[i], 24);
 		}
+		bad_storm += storm(iters / 4 + 40);
 		for (i = 0; i < NSOCK; i++)
 			close_socket(i);
 		bad_events += listener_drain(&g_listen, 0);
@@ -2474,6 +2569,9 @@ int main(int argc, char **argv)
 	tap(bad_events == 0 && ev_map > 0,
 	    "fuzz: %u map-changed and %u IOTLB-miss events, all well formed (%u overruns)",
 	    ev_map, ev_miss, ev_overrun);
+	tap(bad_storm == 0,
+	    "fuzz: storm (2 root writers racing the owners' closes): all replies valid (%d problems)",
+	    bad_storm);
 	tap(bad_uid == 0, "fuzz: uid 1000 changed nothing it may not, all replies valid (%d problems)",
 	    bad_uid);
 	tap(bad_ns == 0, "fuzz: another netns saw and changed nothing, all replies valid (%d problems)",
