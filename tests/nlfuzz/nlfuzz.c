@@ -882,7 +882,21 @@ static bool check_map(struct asm_ *a, const char *when)
 			  " (model %" PRIu64 ")", when, a->id, gen, a->gen);
 		return false;
 	}
-	if (dump_map(s, a->id, &g_dump) || g_dump.bad || g_dump.n != a->n ||
+	if (chance(30)) {
+		/* a fresh socket: its first dump buffers are small (multi-part) */
+		static struct sk f;
+		int ret;
+
+		if (sk_open(&f))
+			return false;
+		ret = dump_map(&f, a->id, &g_dump);
+		sk_close(&f);
+		if (ret)
+			g_dump.bad = true;
+	} else if (dump_map(s, a->id, &g_dump)) {
+		g_dump.bad = true;
+	}
+	if (g_dump.bad || g_dump.n != a->n ||
 	    (a->n && g_dump.gen != a->gen)) {
 		note_fail(&fail_model, 1, "%s: AS %u dump: %u sections (model %u)%s",
 			  when, a->id, g_dump.n, a->n, g_dump.bad ? " malformed" : "");
@@ -2113,6 +2127,69 @@ static int finish_child(pid_t pid)
 	return WEXITSTATUS(st);
 }
 
+/* ---- many address spaces: multi-part dumps, release of many ------------ */
+
+struct seen {
+	u32 lo, n;
+	u8 hit[512];
+	unsigned int dup;
+};
+
+static void seen_cb(const struct nlmsghdr *h, void *ctx)
+{
+	struct seen *z = ctx;
+	u32 id = a_u64(msg_attr(h, MEMDISP_A_AS_ID), 0);
+
+	if (id >= z->lo && id < z->lo + z->n && id - z->lo < sizeof(z->hit)) {
+		if (z->hit[id - z->lo]++)
+			z->dup++;
+	}
+}
+
+/*
+ * A scratch socket creates many address spaces; a fresh socket (small
+ * first dump buffer) must list each exactly once over several dump
+ * rounds; then the scratch socket closes and takes them all.
+ */
+static void many_as(void)
+{
+	static struct seen z;
+	struct sk x, y;
+	u32 ids[400], n = 0, want = 40 + rn(200), i, lo = ~0U, hi = 0;
+	bool ok = true;
+
+	if (sk_open(&x))
+		return;
+	for (i = 0; i < want; i++) {
+		u32 id;
+		int ret = as_new(&x, "many", chance(50) ? MEMDISP_AS_F_PUBLIC : 0, &id);
+
+		if (ret) {
+			if (!limits_mode || ret != -ENOSPC)
+				expect(ret, 0, "AS_NEW (many)");
+			break;
+		}
+		ids[n++] = id;
+		lo = id < lo ? id : lo;
+		hi = id > hi ? id : hi;
+	}
+	if (n && hi - lo < sizeof(z.hit) && !sk_open(&y)) {
+		memset(&z, 0, sizeof(z));
+		z.lo = lo;
+		z.n = hi - lo + 1;
+		mb_init(&g_m, MEMDISP_CMD_AS_GET, NLM_F_DUMP);
+		ok = req(&y, &g_m, NULL, seen_cb, &z) == 0 && !z.dup;
+		for (i = 0; i < n && ok; i++)
+			ok = z.hit[ids[i] - lo] == 1;
+		if (!ok)
+			note_fail(&fail_model, 1,
+				  "AS_GET dump of %u address spaces: missing or duplicated entries",
+				  n);
+		sk_close(&y);
+	}
+	sk_close(&x);
+}
+
 /* ---- storm: concurrent writers while the owners close ------------------ */
 
 static void close_socket(int k);
@@ -2381,6 +2458,8 @@ static void one_action(u32 round)
 		/* owner closes its socket mid-transaction */
 		close_socket(a->owner);
 		sk_open(&socks[a->owner]);
+	} else if (act < 44 && chance(20)) {
+		many_as();
 	} else if (act < 47) {
 		struct asm_ *b = pick_as();
 
