@@ -1366,8 +1366,8 @@ static int iommu_new(struct sk *s, u32 as, u32 *id)
 static void put_iotlb(struct mb *m, bool valid)
 {
 	u32 n = mb_nest(m, MEMDISP_A_IOTLB);
-	u32 shift = valid ? 12 + rn(20) : rn(64);
-	u64 mask = shift >= 64 ? ~0ULL : (1ULL << shift) - 1;
+	u32 shift = valid ? (chance(5) ? 64 : 12 + rn(20)) : rn(65);
+	u64 mask = shift >= 64 ? ~0ULL : (1ULL << shift) - 1;	/* ~0: everything */
 
 	if (!valid && chance(30))
 		mask = rnd();
@@ -1590,8 +1590,11 @@ static void build_request(struct mb *m, int cmd, struct asm_ *a)
 		u64 s0 = chance(50) ? rnd() : u64_extreme();
 
 		mb_u32(m, MEMDISP_A_IOMMU_ID, pick_iommu_id());
+		if (chance(10))
+			s0 = 0;		/* and last ~0: the whole space */
 		mb_u64(m, MEMDISP_A_START, s0);
-		mb_u64(m, MEMDISP_A_LAST, chance(80) ? s0 + (rnd() >> rn(64)) : s0 - 1);
+		mb_u64(m, MEMDISP_A_LAST, !s0 && chance(50) ? ~0ULL :
+		       chance(80) ? s0 + (rnd() >> rn(64)) : s0 - 1);
 		break;
 	}
 	case MEMDISP_CMD_TRANSLATE:
