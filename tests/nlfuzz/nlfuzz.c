@@ -2300,7 +2300,7 @@ static bool stats_live_zero(struct sk *s, char *why, size_t len)
 	struct vals v;
 	int tries, i;
 
-	for (tries = 0; tries < 60; tries++) {
+	for (tries = 0; tries < 200; tries++) {	/* up to 10 s */
 		bool zero = true;
 
 		memset(&v, 0, sizeof(v));
