@@ -134,6 +134,38 @@ static int md_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
 	return md_check_attrs(info->nlhdr, ops->cmd, info->extack);
 }
 
+/* ---- required attributes ---------------------------------------------- */
+
+static const char *const md_missing_msg[MEMDISP_A_MAX + 1] = {
+	[MEMDISP_A_AS_ID] = "missing address-space id (MEMDISP_A_AS_ID)",
+	[MEMDISP_A_AS_NAME] = "missing name (MEMDISP_A_AS_NAME)",
+	[MEMDISP_A_GENERATION] = "missing base generation (MEMDISP_A_GENERATION)",
+	[MEMDISP_A_TXN_ID] = "missing transaction id (MEMDISP_A_TXN_ID)",
+	[MEMDISP_A_TXN_COUNT] = "missing section count (MEMDISP_A_TXN_COUNT)",
+	[MEMDISP_A_IOMMU_ID] = "missing IOMMU id (MEMDISP_A_IOMMU_ID)",
+	[MEMDISP_A_START] = "missing range start (MEMDISP_A_START)",
+	[MEMDISP_A_LAST] = "missing range last (MEMDISP_A_LAST)",
+	[MEMDISP_A_ADDR] = "missing address (MEMDISP_A_ADDR)",
+	[MEMDISP_A_LEN] = "missing length (MEMDISP_A_LEN)",
+};
+
+/*
+ * A required attribute is absent: report it as GENL_REQ_ATTR_CHECK() does
+ * (NLMSGERR_ATTR_MISS_TYPE), and with a message naming it, which that
+ * macro does not set.  Return: true if it is missing.
+ */
+static bool md_req_missing(struct genl_info *info, int type)
+{
+	if (info->attrs[type])
+		return false;
+	if (info->extack) {
+		info->extack->_msg = md_missing_msg[type] ?:
+				     "missing required attribute";
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, type);
+	}
+	return true;
+}
+
 /* ---- permissions and lookups ------------------------------------------- */
 
 static bool md_may_admin(const struct sk_buff *skb, u32 portid,
@@ -151,7 +183,7 @@ static struct memdisp_as *md_as_from_info(struct sk_buff *skb,
 	struct net *net = genl_info_net(info);
 	struct memdisp_as *as;
 
-	if (GENL_REQ_ATTR_CHECK(info, MEMDISP_A_AS_ID))
+	if (md_req_missing(info, MEMDISP_A_AS_ID))
 		return ERR_PTR(-EINVAL);
 	as = md_as_find(net, nla_get_u32(attr));
 	if (as && !md_may_admin(skb, info->snd_portid, net, as->portid)) {
@@ -180,7 +212,7 @@ static struct md_iommu *md_iommu_from_info(struct sk_buff *skb,
 	struct net *net = genl_info_net(info);
 	struct md_iommu *iommu;
 
-	if (GENL_REQ_ATTR_CHECK(info, MEMDISP_A_IOMMU_ID))
+	if (md_req_missing(info, MEMDISP_A_IOMMU_ID))
 		return ERR_PTR(-EINVAL);
 	iommu = md_iommu_find(net, nla_get_u32(attr));
 	if (iommu && !md_may_admin(skb, info->snd_portid, net, iommu->portid)) {
@@ -347,7 +379,7 @@ static int md_cmd_as_new(struct sk_buff *skb, struct genl_info *info)
 	u32 flags = 0;
 	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, MEMDISP_A_AS_NAME))
+	if (md_req_missing(info, MEMDISP_A_AS_NAME))
 		return -EINVAL;
 	if (!nla_len(name) || !*(const char *)nla_data(name)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, name, "empty name");
@@ -390,9 +422,47 @@ static int md_cmd_as_get(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
-static int md_dump_as_start(struct netlink_callback *cb)
+/*
+ * Run a dump's start check so that its error message reaches the caller.
+ *
+ * Linux 6.1's __netlink_dump_start() has no extended ACK to give start():
+ * struct netlink_dump_control carries none and cb->extack is NULL there
+ * (genetlink keeps the request's extack in its private start context and
+ * uses it only for its own policy checks).  A message set through
+ * cb->extack is dropped and netlink_rcv_skb() acks with the bare errno.
+ * So when cb->extack is NULL, collect the message in a local extack, send
+ * the error ACK ourselves (netlink_ack(), the message netlink_rcv_skb()
+ * would have sent, now with the text and the offending attribute) and
+ * return -EINTR, the code by which netlink_rcv_skb() knows a dump request
+ * was handled and must not be acked again.  genl_start() and
+ * __netlink_dump_start() treat it as any start error and free everything.
+ * Kernels that do pass an extack to start() take the plain path.
+ */
+static int md_dump_start_ack(struct netlink_callback *cb,
+			     int (*check)(struct netlink_callback *cb))
+{
+	struct netlink_ext_ack extack = {};
+	int ret;
+
+	if (cb->extack)
+		return check(cb);
+	cb->extack = &extack;
+	ret = check(cb);
+	cb->extack = NULL;
+	if (!ret)
+		return 0;
+	netlink_ack(cb->skb, (struct nlmsghdr *)cb->nlh, ret, &extack);
+	return -EINTR;
+}
+
+static int md_dump_as_check(struct netlink_callback *cb)
 {
 	return md_check_attrs(cb->nlh, MEMDISP_CMD_AS_GET, cb->extack);
+}
+
+static int md_dump_as_start(struct netlink_callback *cb)
+{
+	return md_dump_start_ack(cb, md_dump_as_check);
 }
 
 static int md_dump_as(struct sk_buff *skb, struct netlink_callback *cb)
@@ -609,7 +679,7 @@ static int md_cmd_map_set(struct sk_buff *skb, struct genl_info *info)
 	u32 n;
 	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, MEMDISP_A_GENERATION))
+	if (md_req_missing(info, MEMDISP_A_GENERATION))
 		return -EINVAL;
 	as = md_as_from_info(skb, info, true);
 	if (IS_ERR(as))
@@ -654,8 +724,8 @@ static int md_cmd_map_begin(struct sk_buff *skb, struct genl_info *info)
 	u32 count;
 	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, MEMDISP_A_GENERATION) ||
-	    GENL_REQ_ATTR_CHECK(info, MEMDISP_A_TXN_COUNT))
+	if (md_req_missing(info, MEMDISP_A_GENERATION) ||
+	    md_req_missing(info, MEMDISP_A_TXN_COUNT))
 		return -EINVAL;
 	as = md_as_from_info(skb, info, true);
 	if (IS_ERR(as))
@@ -736,7 +806,7 @@ static int md_cmd_map_chunk(struct sk_buff *skb, struct genl_info *info)
 	struct md_txn *txn;
 	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, MEMDISP_A_TXN_ID))
+	if (md_req_missing(info, MEMDISP_A_TXN_ID))
 		return -EINVAL;
 	as = md_as_from_info(skb, info, true);
 	if (IS_ERR(as))
@@ -769,7 +839,7 @@ static int md_cmd_map_commit(struct sk_buff *skb, struct genl_info *info)
 	u64 gen = 0;
 	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, MEMDISP_A_TXN_ID))
+	if (md_req_missing(info, MEMDISP_A_TXN_ID))
 		return -EINVAL;
 	as = md_as_from_info(skb, info, true);
 	if (IS_ERR(as))
@@ -821,7 +891,7 @@ static int md_cmd_map_abort(struct sk_buff *skb, struct genl_info *info)
 	struct memdisp_as *as;
 	int ret = 0;
 
-	if (GENL_REQ_ATTR_CHECK(info, MEMDISP_A_TXN_ID))
+	if (md_req_missing(info, MEMDISP_A_TXN_ID))
 		return -EINVAL;
 	as = md_as_from_info(skb, info, true);
 	if (IS_ERR(as))
@@ -1000,7 +1070,7 @@ static int md_cmd_map_delta(struct sk_buff *skb, struct genl_info *info)
 	u32 nadd;
 	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, MEMDISP_A_GENERATION))
+	if (md_req_missing(info, MEMDISP_A_GENERATION))
 		return -EINVAL;
 	as = md_as_from_info(skb, info, true);
 	if (IS_ERR(as))
@@ -1066,7 +1136,7 @@ out:
 
 /* ---- map dump ---------------------------------------------------------- */
 
-static int md_map_dump_start(struct netlink_callback *cb)
+static int md_map_dump_check(struct netlink_callback *cb)
 {
 	const struct genl_dumpit_info *di = genl_dumpit_info(cb);
 	struct nlattr *attr = di->attrs[MEMDISP_A_AS_ID];
@@ -1096,6 +1166,11 @@ static int md_map_dump_start(struct netlink_callback *cb)
 	cb->args[1] = 0;
 	cb->args[2] = md_may_admin(cb->skb, portid, net, as->portid);
 	return 0;
+}
+
+static int md_map_dump_start(struct netlink_callback *cb)
+{
+	return md_dump_start_ack(cb, md_map_dump_check);
 }
 
 static int md_map_dump_done(struct netlink_callback *cb)
@@ -1170,12 +1245,14 @@ static int md_cmd_iommu_new(struct sk_buff *skb, struct genl_info *info)
 	struct memdisp_as *as;
 	struct sk_buff *rep;
 	unsigned int count = 0;
+	u32 target_id;
 	void *hdr;
 	int id, ret;
 
 	as = md_as_from_info(skb, info, true);
 	if (IS_ERR(as))
 		return PTR_ERR(as);
+	target_id = as->id;
 	rep = md_reply_new(info, 64, &hdr);
 	iommu = md_iommu_alloc(as, net, info->snd_portid);
 	memdisp_as_put(as);
@@ -1206,8 +1283,12 @@ static int md_cmd_iommu_new(struct sk_buff *skb, struct genl_info *info)
 	idr_replace(&md_iommu_idr, iommu, id);
 	mutex_unlock(&md_lock);
 
+	/*
+	 * From here another socket (CAP_NET_ADMIN) may destroy the IOMMU:
+	 * touch it no more.
+	 */
 	if (nla_put_u32(rep, MEMDISP_A_IOMMU_ID, id) ||
-	    nla_put_u32(rep, MEMDISP_A_AS_ID, iommu->target->id)) {
+	    nla_put_u32(rep, MEMDISP_A_AS_ID, target_id)) {
 		nlmsg_free(rep);
 		return -EMSGSIZE;
 	}
@@ -1338,8 +1419,8 @@ static int md_cmd_iotlb_inval(struct sk_buff *skb, struct genl_info *info)
 	struct md_iommu *iommu;
 	u64 first, last;
 
-	if (GENL_REQ_ATTR_CHECK(info, MEMDISP_A_START) ||
-	    GENL_REQ_ATTR_CHECK(info, MEMDISP_A_LAST))
+	if (md_req_missing(info, MEMDISP_A_START) ||
+	    md_req_missing(info, MEMDISP_A_LAST))
 		return -EINVAL;
 	first = nla_get_u64(info->attrs[MEMDISP_A_START]);
 	last = nla_get_u64(info->attrs[MEMDISP_A_LAST]);
@@ -1379,8 +1460,8 @@ static int md_cmd_translate(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, MEMDISP_A_ADDR) ||
-	    GENL_REQ_ATTR_CHECK(info, MEMDISP_A_LEN))
+	if (md_req_missing(info, MEMDISP_A_ADDR) ||
+	    md_req_missing(info, MEMDISP_A_LEN))
 		return -EINVAL;
 	as = md_as_from_info(skb, info, false);
 	if (IS_ERR(as))

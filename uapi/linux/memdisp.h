@@ -20,6 +20,17 @@
  *   the offending attribute.  Nothing is ever partially applied.
  * - Nests must carry NLA_F_NESTED (libnl: nla_nest_start(msg,
  *   NLA_F_NESTED | type)); strict validation refuses them otherwise.
+ * - A missing required attribute fails with -EINVAL, a message naming it
+ *   and NLMSGERR_ATTR_MISS_TYPE.
+ * - Dumps (%MEMDISP_CMD_AS_GET, %MEMDISP_CMD_MAP_GET): a request refused
+ *   before the dump starts (bad attribute, missing or invisible address
+ *   space) is answered like any other request, with one NLMSG_ERROR
+ *   carrying the errno and the extended-ACK message (also on Linux 6.1,
+ *   whose dump start has no extended ACK of its own); no NLMSG_DONE
+ *   follows.  Once started, a dump ends with NLMSG_DONE.
+ * - The only errors without a message come from the netlink core: an
+ *   unknown command or a dump of a command without one (-EOPNOTSUPP), a
+ *   message shorter than the generic netlink header (-EINVAL), -ENOMEM.
  *
  * Ownership
  * ---------
