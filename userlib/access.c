@@ -5,6 +5,8 @@
  * Lookups go through memdisp_flatview_lookup() under the RCU read lock;
  * MMIO goes through memory_region_dispatch_read/write (dispatch/).
  */
+/* liburcu's inline read-side primitives (the library is LGPL). */
+#define _LGPL_SOURCE
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
@@ -18,7 +20,9 @@
 /* Register each accessing thread with liburcu once; unregister at exit. */
 static pthread_key_t md_rcu_key;
 static pthread_once_t md_rcu_once = PTHREAD_ONCE_INIT;
-static __thread bool md_rcu_registered;
+/* initial-exec: no __tls_get_addr call on the access path. */
+#define MD_TLS __thread __attribute__((tls_model("initial-exec")))
+static MD_TLS bool md_rcu_registered;
 
 static void md_rcu_thread_exit(void *p)
 {
@@ -46,6 +50,105 @@ static void md_read_lock(void)
 static void md_read_unlock(void)
 {
 	urcu_memb_read_unlock();
+}
+
+/*
+ * The plain-RAM fast path.  Each thread remembers the last range it
+ * resolved: the view it came from (pointer and creation sequence, so a
+ * freed view whose memory is reused by a newer one never matches), the
+ * range's bounds and the host address of its start.  A view is immutable
+ * once published, so the entry stays exact for as long as that view is
+ * current; a commit publishes a new view and every entry stops matching.
+ */
+struct md_tlb {
+	const FlatView *fv;
+	unsigned long seq;
+	hwaddr start;
+	hwaddr last;
+	uint8_t *host;		/* host address of @start */
+	bool rd;		/* reads may use @host */
+	bool wr;		/* writes may use @host */
+	uint8_t dirty;		/* dirty clients to mark on a write */
+	MemoryRegion *mr;
+	hwaddr xlat;		/* offset of @start in @mr */
+};
+
+static MD_TLS struct md_tlb md_tlb;
+
+/* Fill this thread's entry for @addr in @fv; false: not plain RAM. */
+static __attribute__((noinline)) bool md_tlb_fill(const FlatView *fv, hwaddr addr)
+{
+	struct md_tlb *t = &md_tlb;
+	const FlatRange *fr = memdisp_flatview_lookup(fv, addr);
+	MemoryRegion *mr;
+	uint8_t *host;
+
+	if (!fr)
+		return false;
+	mr = fr->mr;
+	if (mr->is_iommu || !(mr->ram || mr->rom_device))
+		return false;
+	host = memory_region_get_ram_ptr(mr);
+	if (!host)
+		return false;
+	t->fv = NULL;
+	t->seq = fv->seq;
+	t->start = (hwaddr)fr->addr.start;
+	t->last = (hwaddr)(fr->addr.start + fr->addr.size - 1);
+	t->host = host + fr->offset_in_region;
+	t->xlat = fr->offset_in_region;
+	t->mr = mr;
+	t->rd = mr->ram || fr->romd_mode;
+	t->wr = mr->ram && !mr->rom_device && !fr->readonly && !mr->readonly;
+	t->dirty = fr->dirty_log_mask;
+	t->fv = fv;
+	return true;
+}
+
+/* memcpy with the common small sizes inlined as single moves. */
+static inline void md_copy(void *d, const void *s, hwaddr len)
+{
+	switch (len) {
+	case 1: memcpy(d, s, 1); break;
+	case 2: memcpy(d, s, 2); break;
+	case 4: memcpy(d, s, 4); break;
+	case 8: memcpy(d, s, 8); break;
+	default: memcpy(d, s, len); break;
+	}
+}
+
+/*
+ * The part of an access of @len (> 0) bytes at @addr that lies in one
+ * plain RAM range of @fv, done directly; returns its length, 0 when @addr
+ * is not in plain RAM usable for this direction (the general path then
+ * handles the piece).
+ */
+static inline hwaddr md_fast_rw(const FlatView *fv, hwaddr addr, void *buf,
+				hwaddr len, bool is_write)
+{
+	struct md_tlb *t = &md_tlb;
+	hwaddr off;
+
+	if (t->fv != fv || t->seq != fv->seq || addr - t->start >
+	    t->last - t->start) {
+		if (!md_tlb_fill(fv, addr))
+			return 0;
+	}
+	off = addr - t->start;
+	if (len - 1 > t->last - addr)
+		len = t->last - addr + 1;
+	if (is_write) {
+		if (!t->wr)
+			return 0;
+		md_copy(t->host + off, buf, len);
+		if (t->dirty)
+			md_dirty_mark(t->mr, t->xlat + off, len, t->dirty);
+	} else {
+		if (!t->rd)
+			return 0;
+		md_copy(buf, t->host + off, len);
+	}
+	return len;
 }
 
 /* One resolved piece of an access. */
@@ -229,17 +332,24 @@ static void md_st_he(uint8_t *b, uint64_t v, unsigned int n)
 	}
 }
 
-static MemTxResult md_rw_locked(AddressSpace *as, hwaddr addr,
-				MemTxAttrs attrs, uint8_t *buf, hwaddr len,
-				bool is_write)
+/* An access through @fv (the view of @as pinned for the whole access). */
+static MemTxResult md_rw_fv(AddressSpace *as, FlatView *fv, hwaddr addr,
+			    MemTxAttrs attrs, uint8_t *buf, hwaddr len,
+			    bool is_write)
 {
-	FlatView *fv = as ? address_space_to_flatview(as) : NULL;
 	MemTxResult res = MEMTX_OK;
 
 	while (len) {
 		struct md_piece p;
 		uint64_t v;
+		hwaddr done = fv ? md_fast_rw(fv, addr, buf, len, is_write) : 0;
 
+		if (done) {
+			buf += done;
+			addr += done;
+			len -= done;
+			continue;
+		}
 		md_resolve_fv(as, fv, addr, len, is_write, attrs, &p);
 		if (!p.len)
 			p.len = len;
@@ -284,13 +394,32 @@ static MemTxResult md_rw_locked(AddressSpace *as, hwaddr addr,
 	return res;
 }
 
+static MemTxResult md_rw_locked(AddressSpace *as, hwaddr addr,
+				MemTxAttrs attrs, uint8_t *buf, hwaddr len,
+				bool is_write)
+{
+	return md_rw_fv(as, as ? address_space_to_flatview(as) : NULL, addr,
+			attrs, buf, len, is_write);
+}
+
 MemTxResult address_space_rw(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
 			     void *buf, hwaddr len, bool is_write)
 {
-	MemTxResult r;
+	MemTxResult r = MEMTX_OK;
+	FlatView *fv;
 
 	md_read_lock();
-	r = md_rw_locked(as, addr, attrs, buf, len, is_write);
+	fv = as ? rcu_dereference(as->current_map) : NULL;
+	/* The common case: all of it in one plain RAM range. */
+	if (fv && len) {
+		hwaddr done = md_fast_rw(fv, addr, buf, len, is_write);
+
+		buf = (uint8_t *)buf + done;
+		addr += done;
+		len -= done;
+	}
+	if (len)
+		r = md_rw_fv(as, fv, addr, attrs, buf, len, is_write);
 	md_read_unlock();
 	return r;
 }

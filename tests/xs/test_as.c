@@ -631,6 +631,57 @@ static void test_stress(void **state)
 	memdisp_flatview_reclaim();
 }
 
+/*
+ * The per-thread last-range cache of the RAM fast path must never outlive
+ * the view it was filled from: every change below is made right after an
+ * access filled it for the same range.
+ */
+static void test_fast_stale(void **state)
+{
+	struct fix *f = *state;
+	uint8_t *host = memory_region_get_ram_ptr(&f->ram);
+	const MemTxAttrs a = MEMTXATTRS_UNSPECIFIED;
+	MemoryRegion ov;
+	uint8_t buf[4], w[4] = { 9, 8, 7, 6 };
+
+	memset(host + 0x100, 0x33, 4);
+	assert_int_equal(address_space_read(&f->as, 0x100, a, buf, 4),
+			 MEMTX_OK);
+	assert_int_equal(buf[0], 0x33);
+	/* Readonly: the write is dropped. */
+	memory_region_set_readonly(&f->ram, true);
+	assert_int_equal(address_space_write(&f->as, 0x100, a, w, 4), MEMTX_OK);
+	assert_int_equal(host[0x100], 0x33);
+	memory_region_set_readonly(&f->ram, false);
+	assert_int_equal(address_space_write(&f->as, 0x100, a, w, 4), MEMTX_OK);
+	assert_int_equal(host[0x100], 9);
+	/* Disabled: unassigned. */
+	memory_region_set_enabled(&f->ram, false);
+	assert_int_equal(address_space_read(&f->as, 0x100, a, buf, 4),
+			 MEMTX_DECODE_ERROR);
+	memory_region_set_enabled(&f->ram, true);
+	assert_int_equal(address_space_read(&f->as, 0x100, a, buf, 4),
+			 MEMTX_OK);
+	assert_int_equal(buf[0], 9);
+	/* Covered by another RAM region, then uncovered. */
+	memory_region_init_ram(&ov, NULL, "ov", 0x1000, NULL);
+	memset(memory_region_get_ram_ptr(&ov), 0x77, 0x1000);
+	memory_region_add_subregion_overlap(&f->root, 0, &ov, 1);
+	assert_int_equal(address_space_read(&f->as, 0x100, a, buf, 4),
+			 MEMTX_OK);
+	assert_int_equal(buf[0], 0x77);
+	address_space_write(&f->as, 0x100, a, w, 4);
+	assert_int_equal(host[0x100], 9);
+	assert_int_equal(((uint8_t *)memory_region_get_ram_ptr(&ov))[0x100], 9);
+	memory_region_del_subregion(&f->root, &ov);
+	host[0x100] = 0x44;
+	assert_int_equal(address_space_read(&f->as, 0x100, a, buf, 4),
+			 MEMTX_OK);
+	assert_int_equal(buf[0], 0x44);
+	object_unparent(OBJECT(&ov));
+	memdisp_flatview_reclaim();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -645,6 +696,7 @@ int main(void)
 		cmocka_unit_test(test_ioeventfd),
 		cmocka_unit_test(test_dirty),
 		cmocka_unit_test(test_stress),
+		cmocka_unit_test(test_fast_stale),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
