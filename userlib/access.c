@@ -5,8 +5,21 @@
  * Lookups go through memdisp_flatview_lookup() under the RCU read lock;
  * MMIO goes through memory_region_dispatch_read/write (dispatch/).
  */
-/* liburcu's inline read-side primitives (the library is LGPL). */
+#if defined(__SANITIZE_THREAD__)
+#define MD_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define MD_TSAN 1
+#endif
+#endif
+
+/*
+ * liburcu's inline read-side primitives (the library is LGPL); under TSan
+ * the out-of-line ones, whose internal benign races TSan would report.
+ */
+#ifndef MD_TSAN
 #define _LGPL_SOURCE
+#endif
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
@@ -47,10 +60,65 @@ static void md_read_lock(void)
 	urcu_memb_read_lock();
 }
 
+#ifdef MD_TSAN
+/*
+ * ThreadSanitizer cannot see liburcu's ordering (membarrier(2) and plain
+ * fences), so it would report every view access as racing with the
+ * writer that built or freed it.  These annotations state the two orders
+ * RCU guarantees: a view's construction happens before a reader that
+ * loads its pointer (release at publication, acquire at load), and every
+ * read-side section that ended happens before a grace period returns
+ * (release at unlock, acquire after synchronize).  The writer side is
+ * reached by linking the TSan build with -Wl,--wrap=rcu_set_pointer_sym
+ * -Wl,--wrap=urcu_memb_synchronize_rcu (tests/xs/build.mk).
+ */
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+void *__real_rcu_set_pointer_sym(void **p, void *v);
+void *__wrap_rcu_set_pointer_sym(void **p, void *v);
+void __real_urcu_memb_synchronize_rcu(void);
+void __wrap_urcu_memb_synchronize_rcu(void);
+
+static char md_tsan_grace;
+
+void *__wrap_rcu_set_pointer_sym(void **p, void *v)
+{
+	if (v)
+		__tsan_release(v);
+	return __real_rcu_set_pointer_sym(p, v);
+}
+
+void __wrap_urcu_memb_synchronize_rcu(void)
+{
+	__real_urcu_memb_synchronize_rcu();
+	__tsan_acquire(&md_tsan_grace);
+}
+
+static FlatView *md_view(AddressSpace *as)
+{
+	FlatView *fv = rcu_dereference(as->current_map);
+
+	if (fv)
+		__tsan_acquire(fv);
+	return fv;
+}
+
+static void md_read_unlock(void)
+{
+	__tsan_release(&md_tsan_grace);
+	urcu_memb_read_unlock();
+}
+#else
+static inline FlatView *md_view(AddressSpace *as)
+{
+	return rcu_dereference(as->current_map);
+}
+
 static void md_read_unlock(void)
 {
 	urcu_memb_read_unlock();
 }
+#endif
 
 /*
  * The plain-RAM fast path.  Each thread remembers the last range it
@@ -197,7 +265,7 @@ static void md_resolve_fv(AddressSpace *as, FlatView *fv0, hwaddr addr,
 	p->len = len;
 	for (depth = 0; depth < MD_IOMMU_MAX_DEPTH; depth++) {
 		FlatView *fv = depth == 0 && fv0 ? fv0 :
-			       as ? address_space_to_flatview(as) : NULL;
+			       as ? md_view(as) : NULL;
 		const FlatRange *fr = memdisp_flatview_lookup(fv, addr);
 		const IOMMUMemoryRegionClass *cls;
 		IOMMUMemoryRegion *iommu;
@@ -398,7 +466,7 @@ static MemTxResult md_rw_locked(AddressSpace *as, hwaddr addr,
 				MemTxAttrs attrs, uint8_t *buf, hwaddr len,
 				bool is_write)
 {
-	return md_rw_fv(as, as ? address_space_to_flatview(as) : NULL, addr,
+	return md_rw_fv(as, as ? md_view(as) : NULL, addr,
 			attrs, buf, len, is_write);
 }
 
@@ -409,7 +477,7 @@ MemTxResult address_space_rw(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
 	FlatView *fv;
 
 	md_read_lock();
-	fv = as ? rcu_dereference(as->current_map) : NULL;
+	fv = as ? md_view(as) : NULL;
 	/* The common case: all of it in one plain RAM range. */
 	if (fv && len) {
 		hwaddr done = md_fast_rw(fv, addr, buf, len, is_write);

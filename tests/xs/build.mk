@@ -31,7 +31,28 @@ $(XS_OUT)/test_as_asan: tests/xs/test_as.c $(XS_SAN_OBJS) $(XS_DEPS)
 	$(CLANG) $(BASE_CFLAGS) -O1 $(XS_SAN) -Iuserlib/include -o $@ $< \
 		$(XS_SAN_OBJS) $(XS_LIBS)
 
-XS_ALL := $(XS_OUT)/test_as $(XS_OUT)/test_as_asan
+# The library and the suite (torn-view stress included) under TSan.  The
+# --wrap flags route liburcu's publish and grace-period calls through
+# access.c's happens-before annotations (TSan cannot see membarrier(2)).
+XS_TSAN_OBJS := $(patsubst %.c,$(XS_OUT)/tsan/%.o,$(CORE_SRCS)) \
+	$(XS_OUT)/tsan/mdindex.o
+
+$(XS_OUT)/tsan/%.o: %.c $(XS_DEPS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CORE_CFLAGS) -O1 -fsanitize=thread -c -o $@ $<
+
+$(XS_OUT)/tsan/mdindex.o: $(CORE_MDX_SRC) $(XS_DEPS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CORE_CFLAGS) -O1 -fsanitize=thread -c -o $@ $<
+
+$(XS_OUT)/test_as_tsan: tests/xs/test_as.c $(XS_TSAN_OBJS) $(XS_DEPS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(BASE_CFLAGS) -O1 -fsanitize=thread -Iuserlib/include \
+		-Wl,--wrap=rcu_set_pointer_sym \
+		-Wl,--wrap=urcu_memb_synchronize_rcu \
+		-o $@ $< $(XS_TSAN_OBJS) $(XS_LIBS)
+
+XS_ALL := $(XS_OUT)/test_as $(XS_OUT)/test_as_asan $(XS_OUT)/test_as_tsan
 CHECK_TARGETS += $(XS_ALL)
 CHECK_SUITES += $(XS_ALL)
 

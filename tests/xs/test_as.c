@@ -537,7 +537,7 @@ static void test_dirty(void **state)
 #define NGEN 3000
 static MemoryRegion st_root, st_ram[2], st_io;
 static AddressSpace st_as;
-static volatile bool st_stop;
+static bool st_stop;
 static unsigned int st_started;
 static unsigned long st_torn, st_reads, st_seen[2];
 
@@ -577,7 +577,7 @@ static void *st_reader(void *arg)
 		    (r2 == MEMTX_OK) != (v2 == 0x5a))
 			torn++;
 		n++;
-	} while (!st_stop);
+	} while (!__atomic_load_n(&st_stop, __ATOMIC_RELAXED));
 	__atomic_add_fetch(&st_torn, torn, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&st_reads, n, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&st_seen[0], seen[0], __ATOMIC_RELAXED);
@@ -613,7 +613,7 @@ static void test_stress(void **state)
 		memory_region_set_address(&st_io, (i & 1) ? 0x2000 : 0x3000);
 		memory_region_transaction_commit();
 	}
-	st_stop = true;
+	__atomic_store_n(&st_stop, true, __ATOMIC_RELAXED);
 	for (i = 0; i < 3; i++)
 		pthread_join(t[i], NULL);
 	assert_int_equal(st_torn, 0);
