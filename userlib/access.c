@@ -121,32 +121,64 @@ static void md_read_unlock(void)
 #endif
 
 /*
- * The plain-RAM fast path.  Each thread remembers the last range it
- * resolved: the view it came from (pointer and creation sequence, so a
- * freed view whose memory is reused by a newer one never matches), the
- * range's bounds and the host address of its start.  A view is immutable
- * once published, so the entry stays exact for as long as that view is
- * current; a commit publishes a new view and every entry stops matching.
+ * The plain-RAM fast path: a software TLB per thread.  Entry
+ * (addr >> 12) % MD_TLB_SIZE remembers the last range resolved for a page
+ * with that index: the view it came from (pointer and creation sequence,
+ * so a freed view whose memory is reused by a newer one never matches),
+ * the range's bounds and the host address of its start.  A view is
+ * immutable once published, so an entry stays exact for as long as its
+ * view is current; a commit publishes a new view and every entry stops
+ * matching.
  */
+#define MD_TLB_BITS	10
+#define MD_TLB_SIZE	(1U << MD_TLB_BITS)
+#define MD_TLB_SHIFT	12
+
 struct md_tlb {
 	const FlatView *fv;
 	unsigned long seq;
 	hwaddr start;
 	hwaddr last;
 	uint8_t *host;		/* host address of @start */
+	MemoryRegion *mr;
+	hwaddr xlat;		/* offset of @start in @mr */
 	bool rd;		/* reads may use @host */
 	bool wr;		/* writes may use @host */
 	uint8_t dirty;		/* dirty clients to mark on a write */
-	MemoryRegion *mr;
-	hwaddr xlat;		/* offset of @start in @mr */
 };
 
-static MD_TLS struct md_tlb md_tlb;
+static MD_TLS struct md_tlb *md_tlbs;
+static pthread_key_t md_tlb_key, md_iotlb_key;
+static pthread_once_t md_tlb_once = PTHREAD_ONCE_INIT;
 
-/* Fill this thread's entry for @addr in @fv; false: not plain RAM. */
-static __attribute__((noinline)) bool md_tlb_fill(const FlatView *fv, hwaddr addr)
+static void md_tlb_key_init(void)
 {
-	struct md_tlb *t = &md_tlb;
+	if (pthread_key_create(&md_tlb_key, free) ||
+	    pthread_key_create(&md_iotlb_key, free))
+		md_oom();
+}
+
+/* This thread's TLB, allocated on first use (NULL: no memory). */
+static __attribute__((noinline)) struct md_tlb *md_tlb_alloc(void)
+{
+	struct md_tlb *t = calloc(MD_TLB_SIZE, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	pthread_once(&md_tlb_once, md_tlb_key_init);
+	if (pthread_setspecific(md_tlb_key, t)) {
+		free(t);
+		return NULL;
+	}
+	md_tlbs = t;
+	return t;
+}
+
+/* Fill entry @t for @addr in @fv; false: not plain RAM. */
+static __attribute__((noinline)) bool md_tlb_fill(struct md_tlb *t,
+						  const FlatView *fv,
+						  hwaddr addr)
+{
 	const FlatRange *fr = memdisp_flatview_lookup(fv, addr);
 	MemoryRegion *mr;
 	uint8_t *host;
@@ -194,12 +226,18 @@ static inline void md_copy(void *d, const void *s, hwaddr len)
 static inline hwaddr md_fast_rw(const FlatView *fv, hwaddr addr, void *buf,
 				hwaddr len, bool is_write)
 {
-	struct md_tlb *t = &md_tlb;
+	struct md_tlb *t = md_tlbs;
 	hwaddr off;
 
+	if (__builtin_expect(!t, 0)) {
+		t = md_tlb_alloc();
+		if (!t)
+			return 0;
+	}
+	t += (addr >> MD_TLB_SHIFT) & (MD_TLB_SIZE - 1);
 	if (t->fv != fv || t->seq != fv->seq || addr - t->start >
 	    t->last - t->start) {
-		if (!md_tlb_fill(fv, addr))
+		if (!md_tlb_fill(t, fv, addr))
 			return 0;
 	}
 	off = addr - t->start;
@@ -245,6 +283,79 @@ static hwaddr md_hole_len(const FlatView *fv, hwaddr addr)
 	if (fv && lo < fv->nr)
 		return (hwaddr)(fv->ranges[lo].addr.start - addr);
 	return addr ? (hwaddr)(-addr) : HWADDR_MAX;
+}
+
+/*
+ * IOMMU translation cache (memdisp_iommu_set_tlb): per thread, direct
+ * mapped by iova page.  An entry is valid while its region's generation
+ * is the one it was filled under; notify, set_tlb and finalize move the
+ * region to a new, never reused generation (0 means off).
+ */
+#define MD_IOTLB_SIZE	64U
+
+struct md_iotlb {
+	IOMMUMemoryRegion *iommu;
+	unsigned long gen;
+	hwaddr iova;		/* iova & ~entry.addr_mask */
+	int idx;
+	bool is_write;
+	IOMMUTLBEntry entry;
+};
+
+static MD_TLS struct md_iotlb *md_iotlbs;
+static unsigned long md_iotlb_gen;	/* last generation handed out */
+
+static void md_iotlb_bump(IOMMUMemoryRegion *iommu, bool on)
+{
+	unsigned long g = on ? __atomic_add_fetch(&md_iotlb_gen, 1,
+						  __ATOMIC_RELAXED) : 0;
+
+	__atomic_store_n(&iommu->md_tlb_gen, g, __ATOMIC_RELEASE);
+}
+
+void memdisp_iommu_set_tlb(IOMMUMemoryRegion *iommu, bool on)
+{
+	if (iommu)
+		md_iotlb_bump(iommu, on);
+}
+
+static IOMMUTLBEntry md_iommu_translate(IOMMUMemoryRegion *iommu,
+					const IOMMUMemoryRegionClass *cls,
+					hwaddr xlat, bool is_write, int idx)
+{
+	unsigned long gen = __atomic_load_n(&iommu->md_tlb_gen,
+					    __ATOMIC_ACQUIRE);
+	struct md_iotlb *t = md_iotlbs;
+	IOMMUTLBEntry e;
+
+	if (gen && !t) {
+		t = calloc(MD_IOTLB_SIZE, sizeof(*t));
+		if (t) {
+			pthread_once(&md_tlb_once, md_tlb_key_init);
+			if (pthread_setspecific(md_iotlb_key, t)) {
+				free(t);
+				t = NULL;
+			}
+			md_iotlbs = t;
+		}
+	}
+	if (gen && t) {
+		t += ((xlat >> 12) * 2 + is_write) % MD_IOTLB_SIZE;
+		if (t->iommu == iommu && t->gen == gen && t->idx == idx &&
+		    t->is_write == is_write &&
+		    (xlat & ~t->entry.addr_mask) == t->iova)
+			return t->entry;
+	}
+	e = cls->translate(iommu, xlat, is_write ? IOMMU_WO : IOMMU_RO, idx);
+	if (gen && t) {
+		t->iommu = iommu;
+		t->gen = gen;
+		t->idx = idx;
+		t->is_write = is_write;
+		t->iova = xlat & ~e.addr_mask;
+		t->entry = e;
+	}
+	return e;
 }
 
 /*
@@ -294,8 +405,7 @@ static void md_resolve_fv(AddressSpace *as, FlatView *fv0, hwaddr addr,
 		cls = iommu->md_class;
 		if (cls->attrs_to_index)
 			idx = cls->attrs_to_index(iommu, attrs);
-		e = cls->translate(iommu, p->xlat,
-				   is_write ? IOMMU_WO : IOMMU_RO, idx);
+		e = md_iommu_translate(iommu, cls, p->xlat, is_write, idx);
 		if (!(e.perm & (is_write ? IOMMU_WO : IOMMU_RO)) ||
 		    !e.target_as) {
 			rest = (p->xlat | e.addr_mask) - p->xlat + 1;
@@ -462,14 +572,6 @@ static MemTxResult md_rw_fv(AddressSpace *as, FlatView *fv, hwaddr addr,
 	return res;
 }
 
-static MemTxResult md_rw_locked(AddressSpace *as, hwaddr addr,
-				MemTxAttrs attrs, uint8_t *buf, hwaddr len,
-				bool is_write)
-{
-	return md_rw_fv(as, as ? md_view(as) : NULL, addr,
-			attrs, buf, len, is_write);
-}
-
 MemTxResult address_space_rw(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
 			     void *buf, hwaddr len, bool is_write)
 {
@@ -539,25 +641,66 @@ bool address_space_access_valid(AddressSpace *as, hwaddr addr, hwaddr len,
 	return ok;
 }
 
+/* The @size bytes at @b as a value in order @end, and back. */
+static uint64_t md_bytes_to_val(const uint8_t *b, unsigned int size,
+				enum device_endian end)
+{
+	uint64_t v = 0;
+	unsigned int i;
+
+	for (i = 0; i < size; i++) {
+		if (memdisp_endian_is_big(end))
+			v = (v << 8) | b[i];
+		else
+			v |= (uint64_t)b[i] << (8 * i);
+	}
+	return v;
+}
+
+static void md_val_to_bytes(uint8_t *b, uint64_t v, unsigned int size,
+			    enum device_endian end)
+{
+	unsigned int i;
+
+	for (i = 0; i < size; i++)
+		b[i] = v >> (memdisp_endian_is_big(end) ? 8 * (size - 1 - i) :
+			     8 * i);
+}
+
 /*
- * One load/store of @size bytes in order @end: one MMIO access when the
- * whole value lies in one MMIO section, bytes through md_rw_locked()
- * otherwise (RAM, or a value crossing sections).
+ * One load/store of @size bytes in order @end, through one view of @as
+ * and one translation:
+ *  - all of it in one RAM range: a direct copy (the TLB, or the resolved
+ *    piece after an IOMMU);
+ *  - all of it in one MMIO section: one dispatch of the whole value, in
+ *    order @end (QEMU's address_space_ld*_internal);
+ *  - across a section boundary: split at the boundaries as
+ *    address_space_rw does (RAM copied, MMIO in the largest accesses the
+ *    region allows), never byte by byte, and the bytes assembled in order
+ *    @end.  (QEMU 7.2 instead sends the whole value to the first section's
+ *    region, past its end; the issue asks for the split.)
  */
 static uint64_t md_ld(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
 		      MemTxResult *result, unsigned int size,
 		      enum device_endian end)
 {
-	uint8_t b[8];
+	MemTxResult r = MEMTX_OK;
+	FlatView *fv;
 	struct md_piece p;
-	MemTxResult r;
+	uint8_t b[8];
 	uint64_t v = 0;
-	unsigned int i;
 
 	md_read_lock();
-	md_resolve(as, addr, size, false, attrs, &p);
-	if (p.mr && p.len >= size && !md_direct(&p, false) &&
-	    (p.mr->ops || p.mr->rom_device)) {
+	fv = as ? md_view(as) : NULL;
+	if (fv && md_fast_rw(fv, addr, b, size, false) == size)
+		goto bytes;
+	md_resolve_fv(as, fv, addr, size, false, attrs, &p);
+	if (p.mr && p.len >= size && md_direct(&p, false)) {
+		memcpy(b, (uint8_t *)memory_region_get_ram_ptr(p.mr) + p.xlat,
+		       size);
+		goto bytes;
+	}
+	if (p.mr && p.len >= size && (p.mr->ops || p.mr->rom_device)) {
 		r = memory_region_dispatch_read(p.mr, p.xlat, &v,
 				(MemOp)(__builtin_ctz(size) |
 					memdisp_devend_memop(end)), attrs);
@@ -566,44 +709,38 @@ static uint64_t md_ld(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
 			*result = r;
 		return v;
 	}
-	r = md_rw_locked(as, addr, attrs, b, size, false);
+	r = md_rw_fv(as, fv, addr, attrs, b, size, false);
+bytes:
 	md_read_unlock();
-	for (i = 0; i < size; i++) {
-		if (memdisp_endian_is_big(end))
-			v = (v << 8) | b[i];
-		else
-			v |= (uint64_t)b[i] << (8 * i);
-	}
 	if (result)
 		*result = r;
-	return v;
+	return md_bytes_to_val(b, size, end);
 }
 
 static void md_st(AddressSpace *as, hwaddr addr, uint64_t v,
 		  MemTxAttrs attrs, MemTxResult *result, unsigned int size,
 		  enum device_endian end)
 {
-	uint8_t b[8];
+	MemTxResult r = MEMTX_OK;
 	struct md_piece p;
-	MemTxResult r;
-	unsigned int i;
+	FlatView *fv;
+	uint8_t b[8];
 
+	md_val_to_bytes(b, v, size, end);
 	md_read_lock();
-	md_resolve(as, addr, size, true, attrs, &p);
+	fv = as ? md_view(as) : NULL;
+	if (fv && md_fast_rw(fv, addr, b, size, true) == size)
+		goto out;
+	md_resolve_fv(as, fv, addr, size, true, attrs, &p);
 	if (p.mr && p.len >= size && !md_direct(&p, true) && !p.mr->ram &&
 	    (p.mr->ops || p.mr->rom_device)) {
 		r = memory_region_dispatch_write(p.mr, p.xlat, v,
 				(MemOp)(__builtin_ctz(size) |
 					memdisp_devend_memop(end)), attrs);
-	} else {
-		for (i = 0; i < size; i++) {
-			unsigned int sh = memdisp_endian_is_big(end) ?
-					  8 * (size - 1 - i) : 8 * i;
-
-			b[i] = v >> sh;
-		}
-		r = md_rw_locked(as, addr, attrs, b, size, true);
+		goto out;
 	}
+	r = md_rw_fv(as, fv, addr, attrs, b, size, true);
+out:
 	md_read_unlock();
 	if (result)
 		*result = r;
@@ -733,6 +870,9 @@ void memory_region_notify_iommu(IOMMUMemoryRegion *iommu_mr, int iommu_idx,
 {
 	IOMMUNotifier *n, *next;
 
+	/* Whatever changed, cached translations of the region are stale. */
+	if (__atomic_load_n(&iommu_mr->md_tlb_gen, __ATOMIC_RELAXED))
+		md_iotlb_bump(iommu_mr, true);
 	for (n = iommu_mr->iommu_notify; n; n = next) {
 		next = n->next;
 		if (n->iommu_idx == iommu_idx)
@@ -916,6 +1056,8 @@ void md_ioeventfd_engine(MemoryRegion *mr, hwaddr addr, unsigned int size,
 
 void md_access_region_fini(MemoryRegion *mr)
 {
+	if (mr->is_iommu)
+		md_iotlb_bump(IOMMU_MEMORY_REGION(mr), false);
 	memdisp_ioeventfd_table_destroy(&mr->md_ioeventfds);
 	md_dirty_region_fini(mr);
 }

@@ -56,13 +56,19 @@ XS_ALL := $(XS_OUT)/test_as $(XS_OUT)/test_as_asan $(XS_OUT)/test_as_tsan
 CHECK_TARGETS += $(XS_ALL)
 CHECK_SUITES += $(XS_ALL)
 
-# make bench: address_space_read against a binary-search + memcpy floor,
-# and an MMIO ldl against a direct callback call, in the same run.
+# make bench: address_space_read/write against a binary-search + memcpy
+# floor and Unicorn, MMIO against a direct call and Unicorn, one IOMMU
+# level, all in the same run.
+# Unicorn runs in its own process (bench_as_uc, started by bench_as).
 XS_BENCH := $(XS_OUT)/bench_as
 
-$(XS_BENCH): tests/xs/bench_as.c $(XS_LIBA) $(XS_DEPS)
+$(XS_BENCH): tests/xs/bench_as.c tests/xs/bench_as.h $(XS_LIBA) $(XS_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -Iuserlib/include -o $@ $< $(XS_LIBA) $(XS_LIBS)
 
-BENCH_TARGETS += $(XS_BENCH)
+$(XS_OUT)/bench_as_uc: tests/xs/bench_as_uc.c tests/xs/bench_as.h
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -o $@ $< -lunicorn
+
+BENCH_TARGETS += $(XS_BENCH) $(XS_OUT)/bench_as_uc
 BENCH_CMDS += $(XS_BENCH)

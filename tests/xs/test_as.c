@@ -379,6 +379,90 @@ static void test_iommu(void **state)
 	free(iommu);
 }
 
+/*
+ * The IOMMU translation cache: off, every access calls translate (QEMU);
+ * on, a page's translation is reused until the model notifies.
+ */
+static unsigned int tc_calls;
+static hwaddr tc_base;
+
+static IOMMUTLBEntry tc_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
+				  IOMMUAccessFlags flag, int idx)
+{
+	IOMMUTLBEntry e = {
+		.target_as = iommu_target,
+		.iova = addr & ~0xfffULL,
+		.translated_addr = tc_base + (addr & ~0xfffULL),
+		.addr_mask = 0xfff,
+		.perm = IOMMU_RW,
+	};
+
+	(void)iommu; (void)flag; (void)idx;
+	tc_calls++;
+	return e;
+}
+
+static const IOMMUMemoryRegionClass tc_class = { .translate = tc_translate };
+
+static void test_iommu_tlb(void **state)
+{
+	struct fix *f = *state;
+	IOMMUMemoryRegion *iommu = calloc(1, sizeof(*iommu));
+	uint8_t *host = memory_region_get_ram_ptr(&f->ram);
+	const MemTxAttrs a = MEMTXATTRS_UNSPECIFIED;
+	IOMMUTLBEvent ev = { .type = IOMMU_NOTIFIER_UNMAP,
+			     .entry = { .iova = 0, .addr_mask = 0xfff } };
+	MemoryRegion droot;
+	AddressSpace das;
+
+	assert_int_equal(memdisp_iommu_class_register("xs-tc", &tc_class), 0);
+	memory_region_init_iommu(iommu, sizeof(*iommu), "xs-tc", NULL,
+				 "tc", 0x2000);
+	memory_region_init(&droot, NULL, "tcroot", 0x2000);
+	memory_region_add_subregion(&droot, 0, MEMORY_REGION(iommu));
+	address_space_init(&das, &droot, "tc");
+	iommu_target = &f->as;
+	host[0x10] = 0x51;
+	host[0x11] = 0;
+	host[0x1010] = 0x52;
+	tc_base = 0;
+	/* Off: one call per access. */
+	tc_calls = 0;
+	assert_int_equal(address_space_ldub(&das, 0x10, a, NULL), 0x51);
+	assert_int_equal(address_space_ldub(&das, 0x10, a, NULL), 0x51);
+	assert_int_equal(tc_calls, 2);
+	/* On: the second access of the page hits. */
+	memdisp_iommu_set_tlb(iommu, true);
+	tc_calls = 0;
+	assert_int_equal(address_space_ldub(&das, 0x10, a, NULL), 0x51);
+	assert_int_equal(address_space_ldub(&das, 0x11, a, NULL), 0);
+	assert_int_equal(tc_calls, 1);
+	/* Another direction is another entry. */
+	address_space_stb(&das, 0x12, 0x61, a, NULL);
+	address_space_stb(&das, 0x13, 0x62, a, NULL);
+	assert_int_equal(tc_calls, 2);
+	assert_int_equal(host[0x12], 0x61);
+	/* A changed mapping is seen only after the model notifies. */
+	tc_base = 0x1000;
+	assert_int_equal(address_space_ldub(&das, 0x10, a, NULL), 0x51);
+	assert_int_equal(tc_calls, 2);
+	memory_region_notify_iommu(iommu, 0, ev);
+	assert_int_equal(address_space_ldub(&das, 0x10, a, NULL), 0x52);
+	assert_int_equal(tc_calls, 3);
+	/* Off again: every access translates. */
+	memdisp_iommu_set_tlb(iommu, false);
+	tc_base = 0;
+	assert_int_equal(address_space_ldub(&das, 0x10, a, NULL), 0x51);
+	assert_int_equal(address_space_ldub(&das, 0x10, a, NULL), 0x51);
+	assert_int_equal(tc_calls, 5);
+	address_space_destroy(&das);
+	memory_region_del_subregion(&droot, MEMORY_REGION(iommu));
+	object_unparent(OBJECT(iommu));
+	object_unparent(OBJECT(&droot));
+	memdisp_flatview_reclaim();
+	free(iommu);
+}
+
 static unsigned int retried;
 static void on_retry(void *opaque)
 {
@@ -692,6 +776,7 @@ int main(void)
 		cmocka_unit_test(test_unassigned_rom_resv),
 		cmocka_unit_test(test_translate),
 		cmocka_unit_test(test_iommu),
+		cmocka_unit_test(test_iommu_tlb),
 		cmocka_unit_test(test_map),
 		cmocka_unit_test(test_ioeventfd),
 		cmocka_unit_test(test_dirty),

@@ -60,6 +60,22 @@ MemTxResult memory_region_dispatch_write(MemoryRegion *mr, hwaddr addr,
 MemOp memdisp_devend_memop(enum device_endian end);
 
 /**
+ * memdisp_iommu_set_tlb() - let the library cache @iommu's translations
+ * @iommu: an IOMMU region
+ * @on: true to cache, false to stop (and drop what is cached)
+ *
+ * QEMU calls the translate callback on every access.  With the cache on,
+ * each thread keeps a small IOTLB and reuses a translate() result for the
+ * same page (iova & ~addr_mask), IOMMU index and direction until the
+ * region's model calls memory_region_notify_iommu() for it (any event
+ * drops every cached translation of the region, as an invalidation must
+ * be notified for vhost/VFIO anyway), memdisp_iommu_set_tlb() is called
+ * again, or the region is finalized.  Turn it on only for a model that
+ * notifies every change of its translations.  Off by default.
+ */
+void memdisp_iommu_set_tlb(IOMMUMemoryRegion *iommu, bool on);
+
+/**
  * address_space_translate() - the terminal region at @addr of @as
  * @as: address space
  * @addr: address in @as

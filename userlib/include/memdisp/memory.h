@@ -266,6 +266,8 @@ struct IOMMUMemoryRegion {
 	const IOMMUMemoryRegionClass *md_class;
 	IOMMUNotifier *iommu_notify;	/* singly linked */
 	IOMMUNotifierFlag iommu_notify_flags;
+	/* translation cache (memdisp_iommu_set_tlb); 0: off */
+	unsigned long md_tlb_gen;
 };
 
 #define MEMORY_REGION(obj) ((MemoryRegion *)(obj))
