@@ -144,6 +144,8 @@ struct md_tlb {
 	hwaddr xlat;		/* offset of @start in @mr */
 	bool rd;		/* reads may use @host */
 	bool wr;		/* writes may use @host */
+	bool io_rd;		/* reads go through the ops */
+	bool io_wr;		/* writes go through the ops */
 	uint8_t dirty;		/* dirty clients to mark on a write */
 };
 
@@ -174,35 +176,59 @@ static __attribute__((noinline)) struct md_tlb *md_tlb_alloc(void)
 	return t;
 }
 
-/* Fill entry @t for @addr in @fv; false: not plain RAM. */
+/* Fill entry @t for @addr in @fv; false: unassigned or an IOMMU. */
 static __attribute__((noinline)) bool md_tlb_fill(struct md_tlb *t,
 						  const FlatView *fv,
 						  hwaddr addr)
 {
 	const FlatRange *fr = memdisp_flatview_lookup(fv, addr);
 	MemoryRegion *mr;
-	uint8_t *host;
+	uint8_t *host = NULL;
 
 	if (!fr)
 		return false;
 	mr = fr->mr;
-	if (mr->is_iommu || !(mr->ram || mr->rom_device))
+	if (mr->is_iommu)
 		return false;
-	host = memory_region_get_ram_ptr(mr);
-	if (!host)
-		return false;
+	if (mr->ram || mr->rom_device)
+		host = memory_region_get_ram_ptr(mr);
 	t->fv = NULL;
 	t->seq = fv->seq;
 	t->start = (hwaddr)fr->addr.start;
 	t->last = (hwaddr)(fr->addr.start + fr->addr.size - 1);
-	t->host = host + fr->offset_in_region;
+	t->host = host ? host + fr->offset_in_region : NULL;
 	t->xlat = fr->offset_in_region;
 	t->mr = mr;
-	t->rd = mr->ram || fr->romd_mode;
-	t->wr = mr->ram && !mr->rom_device && !fr->readonly && !mr->readonly;
+	t->rd = host && (mr->ram || fr->romd_mode);
+	t->wr = host && mr->ram && !mr->rom_device && !fr->readonly &&
+		!mr->readonly;
+	/* Through the ops, as md_rw_fv() decides (ROM writes are dropped
+	 * there, reservations warned about there). */
+	t->io_rd = !t->rd && (mr->rom_device || mr->ops);
+	t->io_wr = !t->wr && !(mr->ram && !mr->rom_device) &&
+		   (mr->rom_device || mr->ops);
 	t->dirty = fr->dirty_log_mask;
 	t->fv = fv;
 	return true;
+}
+
+/* This thread's entry for @addr in @fv, filled; NULL: see md_tlb_fill. */
+static inline struct md_tlb *md_tlb_get(const FlatView *fv, hwaddr addr)
+{
+	struct md_tlb *t = md_tlbs;
+
+	if (__builtin_expect(!t, 0)) {
+		t = md_tlb_alloc();
+		if (!t)
+			return NULL;
+	}
+	t += (addr >> MD_TLB_SHIFT) & (MD_TLB_SIZE - 1);
+	if (t->fv != fv || t->seq != fv->seq || addr - t->start >
+	    t->last - t->start) {
+		if (!md_tlb_fill(t, fv, addr))
+			return NULL;
+	}
+	return t;
 }
 
 /* memcpy with the common small sizes inlined as single moves. */
@@ -217,44 +243,64 @@ static inline void md_copy(void *d, const void *s, hwaddr len)
 	}
 }
 
+static unsigned int md_mmio_size(MemoryRegion *mr, hwaddr l, hwaddr addr);
+static uint64_t md_ld_he(const uint8_t *b, unsigned int n);
+static void md_st_he(uint8_t *b, uint64_t v, unsigned int n);
+
 /*
- * The part of an access of @len (> 0) bytes at @addr that lies in one
- * plain RAM range of @fv, done directly; returns its length, 0 when @addr
- * is not in plain RAM usable for this direction (the general path then
- * handles the piece).
+ * The first piece of an access of @len (> 0) bytes at @addr when it lies
+ * in a range of @fv the TLB knows: RAM copied directly, or, when @res is
+ * not NULL, one MMIO access through the region's ops (result OR'ed into
+ * *@res).  Returns the piece's length; 0 leaves the piece to the general
+ * path (unassigned, IOMMU, ROM write, reservation).
  */
 static inline hwaddr md_fast_rw(const FlatView *fv, hwaddr addr, void *buf,
-				hwaddr len, bool is_write)
+				hwaddr len, bool is_write, MemTxAttrs attrs,
+				MemTxResult *res)
 {
-	struct md_tlb *t = md_tlbs;
+	struct md_tlb *t = md_tlb_get(fv, addr);
 	hwaddr off;
 
-	if (__builtin_expect(!t, 0)) {
-		t = md_tlb_alloc();
-		if (!t)
-			return 0;
-	}
-	t += (addr >> MD_TLB_SHIFT) & (MD_TLB_SIZE - 1);
-	if (t->fv != fv || t->seq != fv->seq || addr - t->start >
-	    t->last - t->start) {
-		if (!md_tlb_fill(t, fv, addr))
-			return 0;
-	}
+	if (!t)
+		return 0;
 	off = addr - t->start;
 	if (len - 1 > t->last - addr)
 		len = t->last - addr + 1;
 	if (is_write) {
-		if (!t->wr)
-			return 0;
-		md_copy(t->host + off, buf, len);
-		if (t->dirty)
-			md_dirty_mark(t->mr, t->xlat + off, len, t->dirty);
+		if (t->wr) {
+			md_copy(t->host + off, buf, len);
+			if (t->dirty)
+				md_dirty_mark(t->mr, t->xlat + off, len,
+					      t->dirty);
+			return len;
+		}
+		if (res && t->io_wr) {
+			unsigned int n = md_mmio_size(t->mr, len,
+						      t->xlat + off);
+
+			*res |= memory_region_dispatch_write(t->mr,
+					t->xlat + off, md_ld_he(buf, n),
+					(MemOp)__builtin_ctz(n), attrs);
+			return n;
+		}
 	} else {
-		if (!t->rd)
-			return 0;
-		md_copy(buf, t->host + off, len);
+		if (t->rd) {
+			md_copy(buf, t->host + off, len);
+			return len;
+		}
+		if (res && t->io_rd) {
+			unsigned int n = md_mmio_size(t->mr, len,
+						      t->xlat + off);
+			uint64_t v = 0;
+
+			*res |= memory_region_dispatch_read(t->mr,
+					t->xlat + off, &v,
+					(MemOp)__builtin_ctz(n), attrs);
+			md_st_he(buf, v, n);
+			return n;
+		}
 	}
-	return len;
+	return 0;
 }
 
 /* One resolved piece of an access. */
@@ -520,7 +566,8 @@ static MemTxResult md_rw_fv(AddressSpace *as, FlatView *fv, hwaddr addr,
 	while (len) {
 		struct md_piece p;
 		uint64_t v;
-		hwaddr done = fv ? md_fast_rw(fv, addr, buf, len, is_write) : 0;
+		hwaddr done = fv ? md_fast_rw(fv, addr, buf, len, is_write,
+					      attrs, &res) : 0;
 
 		if (done) {
 			buf += done;
@@ -582,7 +629,8 @@ MemTxResult address_space_rw(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
 	fv = as ? md_view(as) : NULL;
 	/* The common case: all of it in one plain RAM range. */
 	if (fv && len) {
-		hwaddr done = md_fast_rw(fv, addr, buf, len, is_write);
+		hwaddr done = md_fast_rw(fv, addr, buf, len, is_write, attrs,
+					 &r);
 
 		buf = (uint8_t *)buf + done;
 		addr += done;
@@ -690,10 +738,28 @@ static uint64_t md_ld(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
 	uint8_t b[8];
 	uint64_t v = 0;
 
+	struct md_tlb *t;
+
 	md_read_lock();
 	fv = as ? md_view(as) : NULL;
-	if (fv && md_fast_rw(fv, addr, b, size, false) == size)
-		goto bytes;
+	t = fv ? md_tlb_get(fv, addr) : NULL;
+	if (t && size - 1 <= t->last - addr) {
+		if (t->rd) {
+			md_copy(b, t->host + (addr - t->start), size);
+			goto bytes;
+		}
+		if (t->io_rd) {
+			r = memory_region_dispatch_read(t->mr,
+					t->xlat + (addr - t->start), &v,
+					(MemOp)(__builtin_ctz(size) |
+						memdisp_devend_memop(end)),
+					attrs);
+			md_read_unlock();
+			if (result)
+				*result = r;
+			return v;
+		}
+	}
 	md_resolve_fv(as, fv, addr, size, false, attrs, &p);
 	if (p.mr && p.len >= size && md_direct(&p, false)) {
 		memcpy(b, (uint8_t *)memory_region_get_ram_ptr(p.mr) + p.xlat,
@@ -726,11 +792,30 @@ static void md_st(AddressSpace *as, hwaddr addr, uint64_t v,
 	FlatView *fv;
 	uint8_t b[8];
 
+	struct md_tlb *t;
+
 	md_val_to_bytes(b, v, size, end);
 	md_read_lock();
 	fv = as ? md_view(as) : NULL;
-	if (fv && md_fast_rw(fv, addr, b, size, true) == size)
-		goto out;
+	t = fv ? md_tlb_get(fv, addr) : NULL;
+	if (t && size - 1 <= t->last - addr) {
+		if (t->wr) {
+			md_copy(t->host + (addr - t->start), b, size);
+			if (t->dirty)
+				md_dirty_mark(t->mr,
+					      t->xlat + (addr - t->start),
+					      size, t->dirty);
+			goto out;
+		}
+		if (t->io_wr) {
+			r = memory_region_dispatch_write(t->mr,
+					t->xlat + (addr - t->start), v,
+					(MemOp)(__builtin_ctz(size) |
+						memdisp_devend_memop(end)),
+					attrs);
+			goto out;
+		}
+	}
 	md_resolve_fv(as, fv, addr, size, true, attrs, &p);
 	if (p.mr && p.len >= size && !md_direct(&p, true) && !p.mr->ram &&
 	    (p.mr->ops || p.mr->rom_device)) {
