@@ -996,13 +996,34 @@ void *address_space_map(AddressSpace *as, hwaddr addr, hwaddr *plen,
 	struct memdisp_bounce *b;
 	struct md_piece p;
 	void *ret = NULL;
+	FlatView *fv;
 
 	if (!*plen)
 		return NULL;
 	md_read_lock();
-	md_resolve(as, addr, *plen, is_write, attrs, &p);
+	fv = as ? md_view(as) : NULL;
+	md_resolve_fv(as, fv, addr, *plen, is_write, attrs, &p);
 	if (md_direct(&p, is_write)) {
-		*plen = p.len;
+		hwaddr done = p.len;
+
+		/*
+		 * Like QEMU's flatview_extend_translation(): go on through
+		 * the following sections while they continue the same
+		 * region at the next offset; stop at the first that does
+		 * not.
+		 */
+		while (p.len && done < *plen) {
+			struct md_piece q;
+
+			md_resolve_fv(as, fv, addr + done, *plen - done,
+				      is_write, attrs, &q);
+			if (q.mr != p.mr || q.xlat != p.xlat + done ||
+			    !q.len || !md_direct(&q, is_write))
+				break;
+			p.dirty |= q.dirty;
+			done += q.len;
+		}
+		*plen = done;
 		ret = (uint8_t *)memory_region_get_ram_ptr(p.mr) + p.xlat;
 		md_read_unlock();
 		/* Remember logged RAM write maps: unmap marks them dirty. */

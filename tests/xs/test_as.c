@@ -232,6 +232,24 @@ static void test_crossing(void **state)
 	assert_int_equal(f->dle.n, 2);
 	assert_true(f->dle.write[1]);
 	assert_int_equal(f->dle.data[1], 0x4433);
+	/* A crossing load: split at the boundary, the device piece in one
+	 * 4-byte access (not byte by byte), the value assembled in order. */
+	host[0x1ffc] = 0x01; host[0x1ffd] = 0x02;
+	host[0x1ffe] = 0x03; host[0x1fff] = 0x04;
+	f->dle.n = 0;
+	assert_true(address_space_ldq_be(&f->as, 0x1ffc, a, NULL) ==
+		    (0x01020304ULL << 32 |
+		     __builtin_bswap32((uint32_t)f->dle.pattern)));
+	assert_int_equal(f->dle.n, 1);
+	assert_int_equal(f->dle.size[0], 4);
+	assert_int_equal(f->dle.addr[0], 0);
+	f->dle.n = 0;
+	address_space_stq_le(&f->as, 0x1ffc, 0x8877665544332211ULL, a, NULL);
+	assert_int_equal(host[0x1ffc], 0x11);
+	assert_int_equal(host[0x1fff], 0x44);
+	assert_int_equal(f->dle.n, 1);
+	assert_int_equal(f->dle.size[0], 4);
+	assert_int_equal(f->dle.data[0], 0x88776655);
 }
 
 static void test_unassigned_rom_resv(void **state)
@@ -529,6 +547,57 @@ static void test_map(void **state)
 	assert_int_equal(len, 0);
 }
 
+/*
+ * address_space_map over consecutive sections showing consecutive bytes
+ * of one RAM block returns the whole length (QEMU's
+ * flatview_extend_translation); it stops where the next section does not
+ * continue the block.  The alias "b" is readonly so that the view cannot
+ * merge it with "a".
+ */
+static void test_map_contiguous(void **state)
+{
+	struct fix *f = *state;
+	uint8_t *host = memory_region_get_ram_ptr(&f->ram);
+	const MemTxAttrs a = MEMTXATTRS_UNSPECIFIED;
+	MemoryRegion al[3];
+	hwaddr len;
+	void *p;
+
+	memset(al, 0, sizeof(al));
+	memory_region_init_alias(&al[0], NULL, "a", &f->ram, 0, 0x1000);
+	memory_region_init_alias(&al[1], NULL, "b", &f->ram, 0x1000, 0x1000);
+	memory_region_init_alias(&al[2], NULL, "c", &f->ram, 0x1800, 0x800);
+	memory_region_set_readonly(&al[1], true);
+	memory_region_add_subregion(&f->root, 0x10000, &al[0]);
+	memory_region_add_subregion(&f->root, 0x11000, &al[1]);
+	memory_region_add_subregion(&f->root, 0x12000, &al[2]);
+	/* a + b continue each other: one read map of both. */
+	len = 0x2000;
+	p = address_space_map(&f->as, 0x10800, &len, false, a);
+	assert_ptr_equal(p, host + 0x800);
+	assert_int_equal(len, 0x1800);
+	address_space_unmap(&f->as, p, len, false, len);
+	/* A write map stops before the readonly b. */
+	len = 0x2000;
+	p = address_space_map(&f->as, 0x10800, &len, true, a);
+	assert_ptr_equal(p, host + 0x800);
+	assert_int_equal(len, 0x800);
+	address_space_unmap(&f->as, p, len, true, 0);
+	/* b then c: c shows 0x1800, not 0x2000: clipped at the boundary. */
+	len = 0x1000;
+	p = address_space_map(&f->as, 0x11800, &len, false, a);
+	assert_ptr_equal(p, host + 0x1800);
+	assert_int_equal(len, 0x800);
+	address_space_unmap(&f->as, p, len, false, len);
+	memory_region_del_subregion(&f->root, &al[0]);
+	memory_region_del_subregion(&f->root, &al[1]);
+	memory_region_del_subregion(&f->root, &al[2]);
+	object_unparent(OBJECT(&al[0]));
+	object_unparent(OBJECT(&al[1]));
+	object_unparent(OBJECT(&al[2]));
+	memdisp_flatview_reclaim();
+}
+
 static void test_ioeventfd(void **state)
 {
 	struct fix *f = *state;
@@ -725,7 +794,7 @@ static void test_fast_stale(void **state)
 	struct fix *f = *state;
 	uint8_t *host = memory_region_get_ram_ptr(&f->ram);
 	const MemTxAttrs a = MEMTXATTRS_UNSPECIFIED;
-	MemoryRegion ov;
+	MemoryRegion ov = { 0 };
 	uint8_t buf[4], w[4] = { 9, 8, 7, 6 };
 
 	memset(host + 0x100, 0x33, 4);
@@ -778,6 +847,7 @@ int main(void)
 		cmocka_unit_test(test_iommu),
 		cmocka_unit_test(test_iommu_tlb),
 		cmocka_unit_test(test_map),
+		cmocka_unit_test(test_map_contiguous),
 		cmocka_unit_test(test_ioeventfd),
 		cmocka_unit_test(test_dirty),
 		cmocka_unit_test(test_stress),
