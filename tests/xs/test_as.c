@@ -208,6 +208,58 @@ static void test_mmio(void **state)
 	assert_int_equal(f->dle.addr[3], 0x44);
 }
 
+/* A device with QEMU <= 3.1's old_mmio callbacks only. */
+static uint32_t om_rb(void *o, hwaddr a) { return dev_read(o, a, 1); }
+static uint32_t om_rw(void *o, hwaddr a) { return dev_read(o, a, 2); }
+static uint32_t om_rl(void *o, hwaddr a) { return dev_read(o, a, 4); }
+static void om_wb(void *o, hwaddr a, uint32_t v) { dev_write(o, a, v, 1); }
+static void om_ww(void *o, hwaddr a, uint32_t v) { dev_write(o, a, v, 2); }
+static void om_wl(void *o, hwaddr a, uint32_t v) { dev_write(o, a, v, 4); }
+
+static const MemoryRegionOps om_ops = {
+	.endianness = DEVICE_LITTLE_ENDIAN,
+	.valid = { .min_access_size = 1, .max_access_size = 8 },
+	.impl = { .min_access_size = 1, .max_access_size = 8 },
+	.old_mmio = {
+		.read = { om_rb, om_rw, om_rl },
+		.write = { om_wb, om_ww, om_wl },
+	},
+};
+
+static void test_old_mmio(void **state)
+{
+	struct fix *f = *state;
+	const MemTxAttrs a = MEMTXATTRS_UNSPECIFIED;
+	MemoryRegion om = { 0 };
+	struct dev d = { .pattern = 0x1000 };
+	MemTxResult r = 99;
+	uint64_t v;
+
+	memory_region_init_io(&om, NULL, &om_ops, &d, "old", 0x100);
+	memory_region_add_subregion(&f->root, 0x6000, &om);
+	assert_int_equal(address_space_ldl_le(&f->as, 0x6010, a, &r), 0x1010);
+	assert_int_equal(r, MEMTX_OK);
+	assert_int_equal(d.n, 1);
+	assert_int_equal(d.size[0], 4);
+	/* 8 bytes: two long callbacks, low half first (LE device). */
+	v = address_space_ldq_le(&f->as, 0x6020, a, &r);
+	assert_int_equal(r, MEMTX_OK);
+	assert_int_equal(d.n, 3);
+	assert_int_equal(d.size[1], 4);
+	assert_int_equal(d.addr[1], 0x20);
+	assert_int_equal(d.addr[2], 0x24);
+	assert_true(v == ((uint64_t)0x1024 << 32 | 0x1020));
+	address_space_stw_le(&f->as, 0x6030, 0xbeef, a, &r);
+	assert_int_equal(r, MEMTX_OK);
+	assert_int_equal(d.n, 4);
+	assert_true(d.write[3]);
+	assert_int_equal(d.size[3], 2);
+	assert_int_equal(d.data[3], 0xbeef);
+	memory_region_del_subregion(&f->root, &om);
+	object_unparent(OBJECT(&om));
+	memdisp_flatview_reclaim();
+}
+
 static void test_crossing(void **state)
 {
 	struct fix *f = *state;
@@ -842,6 +894,7 @@ int main(void)
 		cmocka_unit_test(test_ld_st),
 		cmocka_unit_test(test_mmio),
 		cmocka_unit_test(test_crossing),
+		cmocka_unit_test(test_old_mmio),
 		cmocka_unit_test(test_unassigned_rom_resv),
 		cmocka_unit_test(test_translate),
 		cmocka_unit_test(test_iommu),
