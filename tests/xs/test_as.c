@@ -732,6 +732,94 @@ static void test_dirty(void **state)
 }
 
 /*
+ * Dirty bits belong to the RAM block: two aliases of one block share
+ * them, the API on an alias works at the alias's offset, a resize cleans
+ * the old used length and dirties the new one, and DIRTY_MEMORY_CODE is
+ * never set (no TCG).
+ */
+static void test_dirty_block(void **state)
+{
+	struct fix *f = *state;
+	const MemTxAttrs a = MEMTXATTRS_UNSPECIFIED;
+	MemoryRegion blk = { 0 }, al[2], rz = { 0 };
+	uint8_t buf[4] = { 1, 2, 3, 4 };
+
+	memset(al, 0, sizeof(al));
+	memory_region_init_ram(&blk, NULL, "blk", 0x4000, NULL);
+	memory_region_init_alias(&al[0], NULL, "a0", &blk, 0x1000, 0x2000);
+	memory_region_init_alias(&al[1], NULL, "a1", &blk, 0x1000, 0x2000);
+	memory_region_add_subregion(&f->root, 0x20000, &al[0]);
+	memory_region_add_subregion(&f->root, 0x30000, &al[1]);
+	memory_region_set_log(&blk, true, DIRTY_MEMORY_VGA);
+	/* Through a0 at block offset 0x2000. */
+	address_space_write(&f->as, 0x21000, a, buf, 4);
+	assert_true(memory_region_get_dirty(&blk, 0x2000, 0x1000,
+					    DIRTY_MEMORY_VGA));
+	assert_false(memory_region_get_dirty(&blk, 0, 0x2000,
+					     DIRTY_MEMORY_VGA));
+	assert_false(memory_region_get_dirty(&blk, 0x2000, 0x1000,
+					     DIRTY_MEMORY_CODE));
+	/* Seen (and cleared) through the other alias, at its offset. */
+	assert_true(memory_region_get_dirty(&al[1], 0x1000, 0x1000,
+					    DIRTY_MEMORY_VGA));
+	assert_false(memory_region_get_dirty(&al[1], 0, 0x1000,
+					     DIRTY_MEMORY_VGA));
+	assert_true(memory_region_test_and_clear_dirty(&al[1], 0x1000, 0x10,
+						       DIRTY_MEMORY_VGA));
+	assert_false(memory_region_get_dirty(&blk, 0, 0x4000,
+					     DIRTY_MEMORY_VGA));
+	/* Global logging adds MIGRATION, still no CODE. */
+	memory_global_dirty_log_start(GLOBAL_DIRTY_MIGRATION);
+	address_space_write(&f->as, 0x30000, a, buf, 4);
+	assert_true(memory_region_get_dirty(&blk, 0x1000, 4,
+					    DIRTY_MEMORY_MIGRATION));
+	assert_true(memory_region_get_dirty(&al[0], 0, 4, DIRTY_MEMORY_VGA));
+	memory_region_set_dirty(&blk, 0x3800, 1);
+	assert_true(memory_region_get_dirty(&blk, 0x3000, 0x1000,
+					    DIRTY_MEMORY_MIGRATION));
+	assert_false(memory_region_get_dirty(&blk, 0, 0x4000,
+					     DIRTY_MEMORY_CODE));
+	memory_global_dirty_log_stop(GLOBAL_DIRTY_MIGRATION);
+	memory_region_set_log(&blk, false, DIRTY_MEMORY_VGA);
+	/* Resize: the block's bits follow its used length. */
+	memory_region_init_resizeable_ram(&rz, NULL, "rz", 0x2000, 0x8000,
+					  NULL, NULL);
+	memory_region_add_subregion(&f->root, 0x40000, &rz);
+	memory_region_set_log(&rz, true, DIRTY_MEMORY_VGA);
+	address_space_write(&f->as, 0x40000, a, buf, 4);
+	assert_true(memory_region_get_dirty(&rz, 0, 0x1000, DIRTY_MEMORY_VGA));
+	assert_true(memory_region_test_and_clear_dirty(&rz, 0, 0x1000,
+						       DIRTY_MEMORY_VGA));
+	memory_region_ram_resize(&rz, 0x6000, NULL);
+	assert_true(memory_region_get_dirty(&rz, 0x5000, 0x1000,
+					    DIRTY_MEMORY_VGA));
+	assert_true(memory_region_get_dirty(&rz, 0x5000, 0x1000,
+					    DIRTY_MEMORY_MIGRATION));
+	assert_false(memory_region_get_dirty(&rz, 0, 0x6000,
+					     DIRTY_MEMORY_CODE));
+	assert_true(memory_region_test_and_clear_dirty(&rz, 0, 0x6000,
+						       DIRTY_MEMORY_VGA));
+	/* Writes beyond the old size land in the same log. */
+	address_space_write(&f->as, 0x45ffc, a, buf, 4);
+	assert_true(memory_region_get_dirty(&rz, 0x5000, 0x1000,
+					    DIRTY_MEMORY_VGA));
+	/* Shrunk: bits beyond the used length are not reported. */
+	memory_region_ram_resize(&rz, 0x1000, NULL);
+	memory_region_reset_dirty(&rz, 0, 0x1000, DIRTY_MEMORY_VGA);
+	assert_false(memory_region_get_dirty(&rz, 0, 0x8000,
+					     DIRTY_MEMORY_VGA));
+	memory_region_set_log(&rz, false, DIRTY_MEMORY_VGA);
+	memory_region_del_subregion(&f->root, &rz);
+	memory_region_del_subregion(&f->root, &al[0]);
+	memory_region_del_subregion(&f->root, &al[1]);
+	object_unparent(OBJECT(&rz));
+	object_unparent(OBJECT(&al[0]));
+	object_unparent(OBJECT(&al[1]));
+	object_unparent(OBJECT(&blk));
+	memdisp_flatview_reclaim();
+}
+
+/*
  * Readers vs. a committing writer.  Generation g maps RAM "a" (all 0xa0)
  * and "b" (all 0xa1) at 0 and 0x1000, swapped on every commit, plus an
  * MMIO page at 0x2000 moved between 0x2000 and 0x3000.  One read of
@@ -903,6 +991,7 @@ int main(void)
 		cmocka_unit_test(test_map_contiguous),
 		cmocka_unit_test(test_ioeventfd),
 		cmocka_unit_test(test_dirty),
+		cmocka_unit_test(test_dirty_block),
 		cmocka_unit_test(test_stress),
 		cmocka_unit_test(test_fast_stale),
 	};
