@@ -147,7 +147,9 @@ struct md_tlb {
 	bool io_rd;		/* reads go through the ops */
 	bool io_wr;		/* writes go through the ops */
 	uint8_t dirty;		/* dirty clients to mark on a write */
-};
+} __attribute__((aligned(64)));	/* one cache line per entry */
+
+_Static_assert(sizeof(struct md_tlb) == 64, "a TLB entry is one line");
 
 static MD_TLS struct md_tlb *md_tlbs;
 static pthread_key_t md_tlb_key, md_iotlb_key;
@@ -163,10 +165,11 @@ static void md_tlb_key_init(void)
 /* This thread's TLB, allocated on first use (NULL: no memory). */
 static __attribute__((noinline)) struct md_tlb *md_tlb_alloc(void)
 {
-	struct md_tlb *t = calloc(MD_TLB_SIZE, sizeof(*t));
+	struct md_tlb *t = aligned_alloc(64, MD_TLB_SIZE * sizeof(*t));
 
 	if (!t)
 		return NULL;
+	memset(t, 0, MD_TLB_SIZE * sizeof(*t));
 	pthread_once(&md_tlb_once, md_tlb_key_init);
 	if (pthread_setspecific(md_tlb_key, t)) {
 		free(t);

@@ -12,8 +12,13 @@
 
 /* Section size: Unicorn maps whole 4 KiB pages only. */
 #define BAS_SEC 4096ULL
-/* Accesses per row. */
-#define BAS_NOPS 200000
+/* Accesses per timed loop. */
+#define BAS_NOPS 100000
+/*
+ * Each figure is the fastest of this many loops: the machine is shared,
+ * and a loop that was preempted says nothing about the code.
+ */
+#define BAS_REPS 7
 /*
  * Unicorn aborts the process at its 4,096th region, and mapping N regions
  * costs it O(N^2) (4,000 take over a minute here): a larger layout is
