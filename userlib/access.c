@@ -521,17 +521,17 @@ static bool md_direct(const struct md_piece *p, bool is_write)
 /* MMIO piece size, as QEMU's memory_access_size(). */
 static unsigned int md_mmio_size(MemoryRegion *mr, hwaddr l, hwaddr addr)
 {
-	unsigned int max = mr->ops && mr->ops->valid.max_access_size ?
-			   mr->ops->valid.max_access_size : 4;
-	unsigned int s = 1;
+	hwaddr max = mr->ops && mr->ops->valid.max_access_size ?
+		     mr->ops->valid.max_access_size : 4;
+	unsigned int s;
 
 	if (!(mr->ops && mr->ops->valid.unaligned) && (addr & -addr) &&
 	    (addr & -addr) < max)
 		max = addr & -addr;
 	if (l < max)
 		max = l;
-	while (s * 2 <= max && s < 8)
-		s *= 2;
+	/* the largest power of two <= max, at most 8 */
+	s = max >= 8 ? 8 : max >= 4 ? 4 : max >= 2 ? 2 : 1;
 	return s;
 }
 
