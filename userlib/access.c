@@ -121,9 +121,9 @@ static void md_read_unlock(void)
 #endif
 
 /*
- * The plain-RAM fast path: a software TLB per thread.  Entry
- * (addr >> 12) % MD_TLB_SIZE remembers the last range resolved for a page
- * with that index: the view it came from (pointer and creation sequence,
+ * The fast path: a software TLB per thread.  Entry
+ * ((addr >> 12) ^ (view >> 6)) % MD_TLB_SIZE remembers the last range
+ * resolved for a page with that index: the view it came from (pointer and creation sequence,
  * so a freed view whose memory is reused by a newer one never matches),
  * the range's bounds and the host address of its start.  A view is
  * immutable once published, so an entry stays exact for as long as its
@@ -147,6 +147,7 @@ struct md_tlb {
 	bool io_rd;		/* reads go through the ops */
 	bool io_wr;		/* writes go through the ops */
 	uint8_t dirty;		/* dirty clients to mark on a write */
+	bool iommu;		/* @mr is an IOMMU region */
 } __attribute__((aligned(64)));	/* one cache line per entry */
 
 _Static_assert(sizeof(struct md_tlb) == 64, "a TLB entry is one line");
@@ -179,7 +180,7 @@ static __attribute__((noinline)) struct md_tlb *md_tlb_alloc(void)
 	return t;
 }
 
-/* Fill entry @t for @addr in @fv; false: unassigned or an IOMMU. */
+/* Fill entry @t for @addr in @fv; false: unassigned. */
 static __attribute__((noinline)) bool md_tlb_fill(struct md_tlb *t,
 						  const FlatView *fv,
 						  hwaddr addr)
@@ -191,8 +192,6 @@ static __attribute__((noinline)) bool md_tlb_fill(struct md_tlb *t,
 	if (!fr)
 		return false;
 	mr = fr->mr;
-	if (mr->is_iommu)
-		return false;
 	if (mr->ram || mr->rom_device)
 		host = memory_region_get_ram_ptr(mr);
 	t->fv = NULL;
@@ -211,11 +210,14 @@ static __attribute__((noinline)) bool md_tlb_fill(struct md_tlb *t,
 	t->io_wr = !t->wr && !(mr->ram && !mr->rom_device) &&
 		   (mr->rom_device || mr->ops);
 	t->dirty = fr->dirty_log_mask;
+	t->iommu = mr->is_iommu;
+	if (t->iommu)
+		t->rd = t->wr = t->io_rd = t->io_wr = false;
 	t->fv = fv;
 	return true;
 }
 
-/* This thread's entry for @addr in @fv, filled; NULL: see md_tlb_fill. */
+/* This thread's entry for @addr in @fv, filled; NULL: unassigned. */
 static inline struct md_tlb *md_tlb_get(const FlatView *fv, hwaddr addr)
 {
 	struct md_tlb *t = md_tlbs;
@@ -225,7 +227,9 @@ static inline struct md_tlb *md_tlb_get(const FlatView *fv, hwaddr addr)
 		if (!t)
 			return NULL;
 	}
-	t += (addr >> MD_TLB_SHIFT) & (MD_TLB_SIZE - 1);
+	/* the view's address spreads address spaces over the table */
+	t += ((addr >> MD_TLB_SHIFT) ^ ((uintptr_t)fv >> 6)) &
+	     (MD_TLB_SIZE - 1);
 	if (t->fv != fv || t->seq != fv->seq || addr - t->start >
 	    t->last - t->start) {
 		if (!md_tlb_fill(t, fv, addr))
@@ -250,6 +254,59 @@ static unsigned int md_mmio_size(MemoryRegion *mr, hwaddr l, hwaddr addr);
 static uint64_t md_ld_he(const uint8_t *b, unsigned int n);
 static void md_st_he(uint8_t *b, uint64_t v, unsigned int n);
 
+static IOMMUTLBEntry md_iommu_translate(IOMMUMemoryRegion *iommu,
+					const IOMMUMemoryRegionClass *cls,
+					hwaddr xlat, bool is_write, int idx);
+static FlatView *md_view(AddressSpace *as);
+
+/*
+ * One IOMMU level in front of plain RAM, through @t (an IOMMU range):
+ * translate (the IOTLB makes a hit cheap), then the target's entry.  The
+ * piece is clipped to the range, the IOMMU page and the target range.
+ * Returns its length; 0 leaves it to the general walk (denied, unmapped,
+ * a second level, MMIO behind the IOMMU, ...).
+ */
+static __attribute__((noinline)) hwaddr md_fast_iommu(struct md_tlb *t,
+						      hwaddr addr, void *buf,
+						      hwaddr len,
+						      bool is_write,
+						      MemTxAttrs attrs)
+{
+	IOMMUMemoryRegion *iommu = IOMMU_MEMORY_REGION(t->mr);
+	const IOMMUMemoryRegionClass *cls = iommu->md_class;
+	hwaddr xlat = addr - t->start + t->xlat, taddr, rest, off;
+	const FlatView *tfv;
+	IOMMUTLBEntry e;
+	int idx = 0;
+
+	if (len - 1 > t->last - addr)
+		len = t->last - addr + 1;
+	if (cls->attrs_to_index)
+		idx = cls->attrs_to_index(iommu, attrs);
+	e = md_iommu_translate(iommu, cls, xlat, is_write, idx);
+	if (!(e.perm & (is_write ? IOMMU_WO : IOMMU_RO)) || !e.target_as)
+		return 0;
+	rest = (xlat | e.addr_mask) - xlat + 1;
+	if (rest && rest < len)
+		len = rest;
+	taddr = (e.translated_addr & ~e.addr_mask) | (xlat & e.addr_mask);
+	tfv = md_view(e.target_as);
+	t = tfv ? md_tlb_get(tfv, taddr) : NULL;
+	if (!t || !(is_write ? t->wr : t->rd))
+		return 0;
+	if (len - 1 > t->last - taddr)
+		len = t->last - taddr + 1;
+	off = taddr - t->start;
+	if (is_write) {
+		md_copy(t->host + off, buf, len);
+		if (t->dirty)
+			md_dirty_mark(t->mr, t->xlat + off, len, t->dirty);
+	} else {
+		md_copy(buf, t->host + off, len);
+	}
+	return len;
+}
+
 /*
  * The first piece of an access of @len (> 0) bytes at @addr when it lies
  * in a range of @fv the TLB knows: RAM copied directly, or, when @res is
@@ -266,6 +323,8 @@ static inline hwaddr md_fast_rw(const FlatView *fv, hwaddr addr, void *buf,
 
 	if (!t)
 		return 0;
+	if (t->iommu)
+		return md_fast_iommu(t, addr, buf, len, is_write, attrs);
 	off = addr - t->start;
 	if (len - 1 > t->last - addr)
 		len = t->last - addr + 1;

@@ -533,6 +533,78 @@ static void test_iommu_tlb(void **state)
 	free(iommu);
 }
 
+/*
+ * address_space_read/write through one IOMMU level (the fast path):
+ * pages p -> p ^ 1, page 3 read-only; a buffer crossing an IOMMU page
+ * lands in two non-adjacent target pages; a denied write is an error and
+ * changes nothing; a logged target is marked dirty.
+ */
+static void test_iommu_rw(void **state)
+{
+	struct fix *f = *state;
+	IOMMUMemoryRegion *iommu = calloc(1, sizeof(*iommu));
+	uint8_t *host = memory_region_get_ram_ptr(&f->ram);
+	const MemTxAttrs a = MEMTXATTRS_UNSPECIFIED;
+	uint8_t buf[16], w[16];
+	MemoryRegion droot = { 0 };
+	AddressSpace das;
+	unsigned int i, pass;
+
+	assert_int_equal(memdisp_iommu_class_register("xs-iommu", &tr_class), 0);
+	memory_region_init_iommu(iommu, sizeof(*iommu), "xs-iommu", NULL,
+				 "iommu-rw", 0x4000);
+	memory_region_init(&droot, NULL, "rwroot", 0x4000);
+	memory_region_add_subregion(&droot, 0, MEMORY_REGION(iommu));
+	address_space_init(&das, &droot, "rw");
+	iommu_target = &f->as;
+	for (i = 0; i < 16; i++)
+		w[i] = 0xc0 + i;
+	/* Twice: cold, then with every cache warm. */
+	for (pass = 0; pass < 2; pass++) {
+		memset(host, 0, 0x2000);
+		/* iova 0x0ff8..0x1007 -> 0x1ff8..0x1fff, 0x0000..0x0007 */
+		assert_int_equal(address_space_write(&das, 0x0ff8, a, w, 16),
+				 MEMTX_OK);
+		assert_memory_equal(host + 0x1ff8, w, 8);
+		assert_memory_equal(host, w + 8, 8);
+		memset(buf, 0, sizeof(buf));
+		assert_int_equal(address_space_read(&das, 0x0ff8, a, buf, 16),
+				 MEMTX_OK);
+		assert_memory_equal(buf, w, 16);
+	}
+	/* iova 0x1ff8..0x2007: RAM 0x0ff8..0x0fff, then page 2 -> 0x3000
+	 * (the BE device), not the RAM that follows 0x0fff. */
+	memset(host + 0xff8, 0x5a, 16);
+	f->dbe.n = 0;
+	assert_int_equal(address_space_read(&das, 0x1ff8, a, buf, 16),
+			 MEMTX_OK);
+	assert_int_equal(buf[0], 0x5a);
+	assert_int_equal(buf[7], 0x5a);
+	assert_true(f->dbe.n > 0);
+	assert_int_equal(f->dbe.addr[0], 0);
+	/* Page 3 (-> 0x2000, the LE device) is read-only: write refused. */
+	f->dle.n = 0;
+	assert_int_equal(address_space_write(&das, 0x3000, a, w, 4),
+			 MEMTX_DECODE_ERROR);
+	assert_int_equal(f->dle.n, 0);
+	/* Writes through the IOMMU mark the target's block. */
+	memory_region_set_log(&f->ram, true, DIRTY_MEMORY_VGA);
+	memory_region_reset_dirty(&f->ram, 0, 0x2000, DIRTY_MEMORY_VGA);
+	assert_int_equal(address_space_write(&das, 0x0010, a, w, 4), MEMTX_OK);
+	assert_true(memory_region_get_dirty(&f->ram, 0x1000, 0x1000,
+					    DIRTY_MEMORY_VGA));
+	assert_false(memory_region_get_dirty(&f->ram, 0, 0x1000,
+					     DIRTY_MEMORY_VGA));
+	memory_region_set_log(&f->ram, false, DIRTY_MEMORY_VGA);
+	memory_region_reset_dirty(&f->ram, 0, 0x2000, DIRTY_MEMORY_VGA);
+	address_space_destroy(&das);
+	memory_region_del_subregion(&droot, MEMORY_REGION(iommu));
+	object_unparent(OBJECT(iommu));
+	object_unparent(OBJECT(&droot));
+	memdisp_flatview_reclaim();
+	free(iommu);
+}
+
 static unsigned int retried;
 static void on_retry(void *opaque)
 {
@@ -987,6 +1059,7 @@ int main(void)
 		cmocka_unit_test(test_translate),
 		cmocka_unit_test(test_iommu),
 		cmocka_unit_test(test_iommu_tlb),
+		cmocka_unit_test(test_iommu_rw),
 		cmocka_unit_test(test_map),
 		cmocka_unit_test(test_map_contiguous),
 		cmocka_unit_test(test_ioeventfd),
