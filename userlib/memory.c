@@ -357,6 +357,9 @@ static bool md_ram_anon(MemoryRegion *mr, uint64_t size, uint64_t max_size,
 		free(rb);
 		return false;
 	}
+	/* As QEMU's ram_block_add(): transparent huge pages where allowed
+	 * (fewer TLB misses on guest RAM); advice only, failure is fine. */
+	(void)madvise(p, md_page_align(max_size), MADV_HUGEPAGE);
 	rb->host = p;
 	rb->owns_mapping = true;
 	rb->flags = flags;
