@@ -4,7 +4,30 @@
  *
  * Lookups go through memdisp_flatview_lookup() under the RCU read lock;
  * MMIO goes through memory_region_dispatch_read/write (dispatch/).
+ *
+ * Fast path: a per-thread software TLB (1024 one-line entries, 64 KiB per
+ * accessing thread) keyed by view pointer + creation sequence remembers
+ * resolved ranges (RAM host pointer and direction flags, MMIO region,
+ * IOMMU region), so an access whose range was seen before under the
+ * current view costs no lookup; one IOMMU level in front of RAM is walked
+ * through it too, with the opt-in IOTLB (memdisp_iommu_set_tlb).  The
+ * general resolver below handles everything else with QEMU's semantics.
  */
+#if defined(__SANITIZE_THREAD__)
+#define MD_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define MD_TSAN 1
+#endif
+#endif
+
+/*
+ * liburcu's inline read-side primitives (the library is LGPL); under TSan
+ * the out-of-line ones, whose internal benign races TSan would report.
+ */
+#ifndef MD_TSAN
+#define _LGPL_SOURCE
+#endif
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
@@ -18,7 +41,9 @@
 /* Register each accessing thread with liburcu once; unregister at exit. */
 static pthread_key_t md_rcu_key;
 static pthread_once_t md_rcu_once = PTHREAD_ONCE_INIT;
-static __thread bool md_rcu_registered;
+/* initial-exec: no __tls_get_addr call on the access path. */
+#define MD_TLS __thread __attribute__((tls_model("initial-exec")))
+static MD_TLS bool md_rcu_registered;
 
 static void md_rcu_thread_exit(void *p)
 {
@@ -43,9 +68,326 @@ static void md_read_lock(void)
 	urcu_memb_read_lock();
 }
 
+#ifdef MD_TSAN
+/*
+ * ThreadSanitizer cannot see liburcu's ordering (membarrier(2) and plain
+ * fences), so it would report every view access as racing with the
+ * writer that built or freed it.  These annotations state the two orders
+ * RCU guarantees: a view's construction happens before a reader that
+ * loads its pointer (release at publication, acquire at load), and every
+ * read-side section that ended happens before a grace period returns
+ * (release at unlock, acquire after synchronize).  The writer side is
+ * reached by linking the TSan build with -Wl,--wrap=rcu_set_pointer_sym
+ * -Wl,--wrap=urcu_memb_synchronize_rcu (tests/xs/build.mk).
+ */
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+void *__real_rcu_set_pointer_sym(void **p, void *v);
+void *__wrap_rcu_set_pointer_sym(void **p, void *v);
+void __real_urcu_memb_synchronize_rcu(void);
+void __wrap_urcu_memb_synchronize_rcu(void);
+
+static char md_tsan_grace;
+
+void *__wrap_rcu_set_pointer_sym(void **p, void *v)
+{
+	if (v)
+		__tsan_release(v);
+	return __real_rcu_set_pointer_sym(p, v);
+}
+
+void __wrap_urcu_memb_synchronize_rcu(void)
+{
+	__real_urcu_memb_synchronize_rcu();
+	__tsan_acquire(&md_tsan_grace);
+}
+
+static FlatView *md_view(AddressSpace *as)
+{
+	FlatView *fv = rcu_dereference(as->current_map);
+
+	if (fv)
+		__tsan_acquire(fv);
+	return fv;
+}
+
+static void md_read_unlock(void)
+{
+	__tsan_release(&md_tsan_grace);
+	urcu_memb_read_unlock();
+}
+#else
+static inline FlatView *md_view(AddressSpace *as)
+{
+	return rcu_dereference(as->current_map);
+}
+
 static void md_read_unlock(void)
 {
 	urcu_memb_read_unlock();
+}
+#endif
+
+/*
+ * The fast path: a software TLB per thread.  Entry
+ * ((addr >> 12) ^ (view >> 6)) % MD_TLB_SIZE remembers the last range
+ * resolved for a page with that index: the view it came from (pointer and creation sequence,
+ * so a freed view whose memory is reused by a newer one never matches),
+ * the range's bounds and the host address of its start.  A view is
+ * immutable once published, so an entry stays exact for as long as its
+ * view is current; a commit publishes a new view and every entry stops
+ * matching.
+ */
+#define MD_TLB_BITS	10
+#define MD_TLB_SIZE	(1U << MD_TLB_BITS)
+#define MD_TLB_SHIFT	12
+
+struct md_tlb {
+	const FlatView *fv;
+	unsigned long seq;
+	hwaddr start;
+	hwaddr last;
+	uint8_t *host;		/* host address of @start */
+	MemoryRegion *mr;
+	hwaddr xlat;		/* offset of @start in @mr */
+	bool rd;		/* reads may use @host */
+	bool wr;		/* writes may use @host */
+	bool io_rd;		/* reads go through the ops */
+	bool io_wr;		/* writes go through the ops */
+	uint8_t dirty;		/* dirty clients to mark on a write */
+	bool iommu;		/* @mr is an IOMMU region */
+} __attribute__((aligned(64)));	/* one cache line per entry */
+
+_Static_assert(sizeof(struct md_tlb) == 64, "a TLB entry is one line");
+
+static MD_TLS struct md_tlb *md_tlbs;
+static pthread_key_t md_tlb_key, md_iotlb_key;
+static pthread_once_t md_tlb_once = PTHREAD_ONCE_INIT;
+
+struct md_iotlb;
+static MD_TLS struct md_iotlb *md_iotlbs;
+
+/* Thread exit: free the tables and forget them (later destructors of the
+ * same thread may still access memory and then get fresh ones). */
+static void md_tlb_free(void *p)
+{
+	md_tlbs = NULL;
+	free(p);
+}
+
+static void md_iotlb_free(void *p)
+{
+	md_iotlbs = NULL;
+	free(p);
+}
+
+static void md_tlb_key_init(void)
+{
+	if (pthread_key_create(&md_tlb_key, md_tlb_free) ||
+	    pthread_key_create(&md_iotlb_key, md_iotlb_free))
+		md_oom();
+}
+
+/* This thread's TLB, allocated on first use (NULL: no memory). */
+static __attribute__((noinline)) struct md_tlb *md_tlb_alloc(void)
+{
+	struct md_tlb *t = aligned_alloc(64, MD_TLB_SIZE * sizeof(*t));
+
+	if (!t)
+		return NULL;
+	memset(t, 0, MD_TLB_SIZE * sizeof(*t));
+	pthread_once(&md_tlb_once, md_tlb_key_init);
+	if (pthread_setspecific(md_tlb_key, t)) {
+		free(t);
+		return NULL;
+	}
+	md_tlbs = t;
+	return t;
+}
+
+/* Fill entry @t for @addr in @fv; false: unassigned. */
+static __attribute__((noinline)) bool md_tlb_fill(struct md_tlb *t,
+						  const FlatView *fv,
+						  hwaddr addr)
+{
+	const FlatRange *fr = memdisp_flatview_lookup(fv, addr);
+	MemoryRegion *mr;
+	uint8_t *host = NULL;
+
+	if (!fr)
+		return false;
+	mr = fr->mr;
+	if (mr->ram || mr->rom_device)
+		host = memory_region_get_ram_ptr(mr);
+	t->fv = NULL;
+	t->seq = fv->seq;
+	t->start = (hwaddr)fr->addr.start;
+	t->last = (hwaddr)(fr->addr.start + fr->addr.size - 1);
+	t->host = host ? host + fr->offset_in_region : NULL;
+	t->xlat = fr->offset_in_region;
+	t->mr = mr;
+	t->rd = host && (mr->ram || fr->romd_mode);
+	t->wr = host && mr->ram && !mr->rom_device && !fr->readonly &&
+		!mr->readonly;
+	/* Through the ops, as md_rw_fv() decides (ROM writes are dropped
+	 * there, reservations warned about there). */
+	t->io_rd = !t->rd && (mr->rom_device || mr->ops);
+	t->io_wr = !t->wr && !(mr->ram && !mr->rom_device) &&
+		   (mr->rom_device || mr->ops);
+	t->dirty = fr->dirty_log_mask;
+	t->iommu = mr->is_iommu;
+	if (t->iommu)
+		t->rd = t->wr = t->io_rd = t->io_wr = false;
+	t->fv = fv;
+	return true;
+}
+
+/* This thread's entry for @addr in @fv, filled; NULL: unassigned. */
+static inline struct md_tlb *md_tlb_get(const FlatView *fv, hwaddr addr)
+{
+	struct md_tlb *t = md_tlbs;
+
+	if (__builtin_expect(!t, 0)) {
+		t = md_tlb_alloc();
+		if (!t)
+			return NULL;
+	}
+	/* the view's address spreads address spaces over the table */
+	t += ((addr >> MD_TLB_SHIFT) ^ ((uintptr_t)fv >> 6)) &
+	     (MD_TLB_SIZE - 1);
+	if (t->fv != fv || t->seq != fv->seq || addr - t->start >
+	    t->last - t->start) {
+		if (!md_tlb_fill(t, fv, addr))
+			return NULL;
+	}
+	return t;
+}
+
+/* memcpy with the common small sizes inlined as single moves. */
+static inline void md_copy(void *d, const void *s, hwaddr len)
+{
+	switch (len) {
+	case 1: memcpy(d, s, 1); break;
+	case 2: memcpy(d, s, 2); break;
+	case 4: memcpy(d, s, 4); break;
+	case 8: memcpy(d, s, 8); break;
+	default: memcpy(d, s, len); break;
+	}
+}
+
+static unsigned int md_mmio_size(MemoryRegion *mr, hwaddr l, hwaddr addr);
+static uint64_t md_ld_he(const uint8_t *b, unsigned int n);
+static void md_st_he(uint8_t *b, uint64_t v, unsigned int n);
+
+static IOMMUTLBEntry md_iommu_translate(IOMMUMemoryRegion *iommu,
+					const IOMMUMemoryRegionClass *cls,
+					hwaddr xlat, bool is_write, int idx);
+static FlatView *md_view(AddressSpace *as);
+
+/*
+ * One IOMMU level in front of plain RAM, through @t (an IOMMU range):
+ * translate (the IOTLB makes a hit cheap), then the target's entry.  The
+ * piece is clipped to the range, the IOMMU page and the target range.
+ * Returns its length; 0 leaves it to the general walk (denied, unmapped,
+ * a second level, MMIO behind the IOMMU, ...).
+ */
+static __attribute__((noinline)) hwaddr md_fast_iommu(struct md_tlb *t,
+						      hwaddr addr, void *buf,
+						      hwaddr len,
+						      bool is_write,
+						      MemTxAttrs attrs)
+{
+	IOMMUMemoryRegion *iommu = IOMMU_MEMORY_REGION(t->mr);
+	const IOMMUMemoryRegionClass *cls = iommu->md_class;
+	hwaddr xlat = addr - t->start + t->xlat, taddr, rest, off;
+	const FlatView *tfv;
+	IOMMUTLBEntry e;
+	int idx = 0;
+
+	if (len - 1 > t->last - addr)
+		len = t->last - addr + 1;
+	if (cls->attrs_to_index)
+		idx = cls->attrs_to_index(iommu, attrs);
+	e = md_iommu_translate(iommu, cls, xlat, is_write, idx);
+	if (!(e.perm & (is_write ? IOMMU_WO : IOMMU_RO)) || !e.target_as)
+		return 0;
+	rest = (xlat | e.addr_mask) - xlat + 1;
+	if (rest && rest < len)
+		len = rest;
+	taddr = (e.translated_addr & ~e.addr_mask) | (xlat & e.addr_mask);
+	tfv = md_view(e.target_as);
+	t = tfv ? md_tlb_get(tfv, taddr) : NULL;
+	if (!t || !(is_write ? t->wr : t->rd))
+		return 0;
+	if (len - 1 > t->last - taddr)
+		len = t->last - taddr + 1;
+	off = taddr - t->start;
+	if (is_write) {
+		md_copy(t->host + off, buf, len);
+		if (t->dirty)
+			md_dirty_mark(t->mr, t->xlat + off, len, t->dirty);
+	} else {
+		md_copy(buf, t->host + off, len);
+	}
+	return len;
+}
+
+/*
+ * The first piece of an access of @len (> 0) bytes at @addr when it lies
+ * in a range of @fv the TLB knows: RAM copied directly, or, when @res is
+ * not NULL, one MMIO access through the region's ops (result OR'ed into
+ * *@res).  Returns the piece's length; 0 leaves the piece to the general
+ * path (unassigned, IOMMU, ROM write, reservation).
+ */
+static inline hwaddr md_fast_rw(const FlatView *fv, hwaddr addr, void *buf,
+				hwaddr len, bool is_write, MemTxAttrs attrs,
+				MemTxResult *res)
+{
+	struct md_tlb *t = md_tlb_get(fv, addr);
+	hwaddr off;
+
+	if (!t)
+		return 0;
+	if (t->iommu)
+		return md_fast_iommu(t, addr, buf, len, is_write, attrs);
+	off = addr - t->start;
+	if (len - 1 > t->last - addr)
+		len = t->last - addr + 1;
+	if (is_write) {
+		if (t->wr) {
+			md_copy(t->host + off, buf, len);
+			if (t->dirty)
+				md_dirty_mark(t->mr, t->xlat + off, len,
+					      t->dirty);
+			return len;
+		}
+		if (res && t->io_wr) {
+			unsigned int n = md_mmio_size(t->mr, len,
+						      t->xlat + off);
+
+			*res |= memory_region_dispatch_write(t->mr,
+					t->xlat + off, md_ld_he(buf, n),
+					(MemOp)__builtin_ctz(n), attrs);
+			return n;
+		}
+	} else {
+		if (t->rd) {
+			md_copy(buf, t->host + off, len);
+			return len;
+		}
+		if (res && t->io_rd) {
+			unsigned int n = md_mmio_size(t->mr, len,
+						      t->xlat + off);
+			uint64_t v = 0;
+
+			*res |= memory_region_dispatch_read(t->mr,
+					t->xlat + off, &v,
+					(MemOp)__builtin_ctz(n), attrs);
+			md_st_he(buf, v, n);
+			return n;
+		}
+	}
+	return 0;
 }
 
 /* One resolved piece of an access. */
@@ -77,6 +419,78 @@ static hwaddr md_hole_len(const FlatView *fv, hwaddr addr)
 }
 
 /*
+ * IOMMU translation cache (memdisp_iommu_set_tlb): per thread, direct
+ * mapped by iova page.  An entry is valid while its region's generation
+ * is the one it was filled under; notify, set_tlb and finalize move the
+ * region to a new, never reused generation (0 means off).
+ */
+#define MD_IOTLB_SIZE	64U
+
+struct md_iotlb {
+	IOMMUMemoryRegion *iommu;
+	unsigned long gen;
+	hwaddr iova;		/* iova & ~entry.addr_mask */
+	int idx;
+	bool is_write;
+	IOMMUTLBEntry entry;
+};
+
+static unsigned long md_iotlb_gen;	/* last generation handed out */
+
+static void md_iotlb_bump(IOMMUMemoryRegion *iommu, bool on)
+{
+	unsigned long g = on ? __atomic_add_fetch(&md_iotlb_gen, 1,
+						  __ATOMIC_RELAXED) : 0;
+
+	__atomic_store_n(&iommu->md_tlb_gen, g, __ATOMIC_RELEASE);
+}
+
+void memdisp_iommu_set_tlb(IOMMUMemoryRegion *iommu, bool on)
+{
+	if (iommu)
+		md_iotlb_bump(iommu, on);
+}
+
+static IOMMUTLBEntry md_iommu_translate(IOMMUMemoryRegion *iommu,
+					const IOMMUMemoryRegionClass *cls,
+					hwaddr xlat, bool is_write, int idx)
+{
+	unsigned long gen = __atomic_load_n(&iommu->md_tlb_gen,
+					    __ATOMIC_ACQUIRE);
+	struct md_iotlb *t = md_iotlbs;
+	IOMMUTLBEntry e;
+
+	if (gen && !t) {
+		t = calloc(MD_IOTLB_SIZE, sizeof(*t));
+		if (t) {
+			pthread_once(&md_tlb_once, md_tlb_key_init);
+			if (pthread_setspecific(md_iotlb_key, t)) {
+				free(t);
+				t = NULL;
+			}
+			md_iotlbs = t;
+		}
+	}
+	if (gen && t) {
+		t += ((xlat >> 12) * 2 + is_write) % MD_IOTLB_SIZE;
+		if (t->iommu == iommu && t->gen == gen && t->idx == idx &&
+		    t->is_write == is_write &&
+		    (xlat & ~t->entry.addr_mask) == t->iova)
+			return t->entry;
+	}
+	e = cls->translate(iommu, xlat, is_write ? IOMMU_WO : IOMMU_RO, idx);
+	if (gen && t) {
+		t->iommu = iommu;
+		t->gen = gen;
+		t->idx = idx;
+		t->is_write = is_write;
+		t->iova = xlat & ~e.addr_mask;
+		t->entry = e;
+	}
+	return e;
+}
+
+/*
  * Resolve @addr in @as through @fv0 (the view the whole access uses, as
  * QEMU pins one FlatView per access; NULL: the current one), following
  * IOMMUs into their target address spaces' current views.
@@ -94,7 +508,7 @@ static void md_resolve_fv(AddressSpace *as, FlatView *fv0, hwaddr addr,
 	p->len = len;
 	for (depth = 0; depth < MD_IOMMU_MAX_DEPTH; depth++) {
 		FlatView *fv = depth == 0 && fv0 ? fv0 :
-			       as ? address_space_to_flatview(as) : NULL;
+			       as ? md_view(as) : NULL;
 		const FlatRange *fr = memdisp_flatview_lookup(fv, addr);
 		const IOMMUMemoryRegionClass *cls;
 		IOMMUMemoryRegion *iommu;
@@ -123,8 +537,7 @@ static void md_resolve_fv(AddressSpace *as, FlatView *fv0, hwaddr addr,
 		cls = iommu->md_class;
 		if (cls->attrs_to_index)
 			idx = cls->attrs_to_index(iommu, attrs);
-		e = cls->translate(iommu, p->xlat,
-				   is_write ? IOMMU_WO : IOMMU_RO, idx);
+		e = md_iommu_translate(iommu, cls, p->xlat, is_write, idx);
 		if (!(e.perm & (is_write ? IOMMU_WO : IOMMU_RO)) ||
 		    !e.target_as) {
 			rest = (p->xlat | e.addr_mask) - p->xlat + 1;
@@ -191,17 +604,17 @@ static bool md_direct(const struct md_piece *p, bool is_write)
 /* MMIO piece size, as QEMU's memory_access_size(). */
 static unsigned int md_mmio_size(MemoryRegion *mr, hwaddr l, hwaddr addr)
 {
-	unsigned int max = mr->ops && mr->ops->valid.max_access_size ?
-			   mr->ops->valid.max_access_size : 4;
-	unsigned int s = 1;
+	hwaddr max = mr->ops && mr->ops->valid.max_access_size ?
+		     mr->ops->valid.max_access_size : 4;
+	unsigned int s;
 
 	if (!(mr->ops && mr->ops->valid.unaligned) && (addr & -addr) &&
 	    (addr & -addr) < max)
 		max = addr & -addr;
 	if (l < max)
 		max = l;
-	while (s * 2 <= max && s < 8)
-		s *= 2;
+	/* the largest power of two <= max, at most 8 */
+	s = max >= 8 ? 8 : max >= 4 ? 4 : max >= 2 ? 2 : 1;
 	return s;
 }
 
@@ -229,17 +642,25 @@ static void md_st_he(uint8_t *b, uint64_t v, unsigned int n)
 	}
 }
 
-static MemTxResult md_rw_locked(AddressSpace *as, hwaddr addr,
-				MemTxAttrs attrs, uint8_t *buf, hwaddr len,
-				bool is_write)
+/* An access through @fv (the view of @as pinned for the whole access). */
+static MemTxResult md_rw_fv(AddressSpace *as, FlatView *fv, hwaddr addr,
+			    MemTxAttrs attrs, uint8_t *buf, hwaddr len,
+			    bool is_write)
 {
-	FlatView *fv = as ? address_space_to_flatview(as) : NULL;
 	MemTxResult res = MEMTX_OK;
 
 	while (len) {
 		struct md_piece p;
 		uint64_t v;
+		hwaddr done = fv ? md_fast_rw(fv, addr, buf, len, is_write,
+					      attrs, &res) : 0;
 
+		if (done) {
+			buf += done;
+			addr += done;
+			len -= done;
+			continue;
+		}
 		md_resolve_fv(as, fv, addr, len, is_write, attrs, &p);
 		if (!p.len)
 			p.len = len;
@@ -287,10 +708,22 @@ static MemTxResult md_rw_locked(AddressSpace *as, hwaddr addr,
 MemTxResult address_space_rw(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
 			     void *buf, hwaddr len, bool is_write)
 {
-	MemTxResult r;
+	MemTxResult r = MEMTX_OK;
+	FlatView *fv;
 
 	md_read_lock();
-	r = md_rw_locked(as, addr, attrs, buf, len, is_write);
+	fv = as ? md_view(as) : NULL;
+	/* The common case: all of it in one plain RAM range. */
+	if (fv && len) {
+		hwaddr done = md_fast_rw(fv, addr, buf, len, is_write, attrs,
+					 &r);
+
+		buf = (uint8_t *)buf + done;
+		addr += done;
+		len -= done;
+	}
+	if (len)
+		r = md_rw_fv(as, fv, addr, attrs, buf, len, is_write);
 	md_read_unlock();
 	return r;
 }
@@ -342,25 +775,84 @@ bool address_space_access_valid(AddressSpace *as, hwaddr addr, hwaddr len,
 	return ok;
 }
 
+/* The @size bytes at @b as a value in order @end, and back. */
+static uint64_t md_bytes_to_val(const uint8_t *b, unsigned int size,
+				enum device_endian end)
+{
+	uint64_t v = 0;
+	unsigned int i;
+
+	for (i = 0; i < size; i++) {
+		if (memdisp_endian_is_big(end))
+			v = (v << 8) | b[i];
+		else
+			v |= (uint64_t)b[i] << (8 * i);
+	}
+	return v;
+}
+
+static void md_val_to_bytes(uint8_t *b, uint64_t v, unsigned int size,
+			    enum device_endian end)
+{
+	unsigned int i;
+
+	for (i = 0; i < size; i++)
+		b[i] = v >> (memdisp_endian_is_big(end) ? 8 * (size - 1 - i) :
+			     8 * i);
+}
+
 /*
- * One load/store of @size bytes in order @end: one MMIO access when the
- * whole value lies in one MMIO section, bytes through md_rw_locked()
- * otherwise (RAM, or a value crossing sections).
+ * One load/store of @size bytes in order @end, through one view of @as
+ * and one translation:
+ *  - all of it in one RAM range: a direct copy (the TLB, or the resolved
+ *    piece after an IOMMU);
+ *  - all of it in one MMIO section: one dispatch of the whole value, in
+ *    order @end (QEMU's address_space_ld*_internal);
+ *  - across a section boundary: split at the boundaries as
+ *    address_space_rw does (RAM copied, MMIO in the largest accesses the
+ *    region allows), never byte by byte, and the bytes assembled in order
+ *    @end.  (QEMU 7.2 instead sends the whole value to the first section's
+ *    region, past its end; the issue asks for the split.)
  */
 static uint64_t md_ld(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
 		      MemTxResult *result, unsigned int size,
 		      enum device_endian end)
 {
-	uint8_t b[8];
+	MemTxResult r = MEMTX_OK;
+	FlatView *fv;
 	struct md_piece p;
-	MemTxResult r;
+	uint8_t b[8];
 	uint64_t v = 0;
-	unsigned int i;
+
+	struct md_tlb *t;
 
 	md_read_lock();
-	md_resolve(as, addr, size, false, attrs, &p);
-	if (p.mr && p.len >= size && !md_direct(&p, false) &&
-	    (p.mr->ops || p.mr->rom_device)) {
+	fv = as ? md_view(as) : NULL;
+	t = fv ? md_tlb_get(fv, addr) : NULL;
+	if (t && size - 1 <= t->last - addr) {
+		if (t->rd) {
+			md_copy(b, t->host + (addr - t->start), size);
+			goto bytes;
+		}
+		if (t->io_rd) {
+			r = memory_region_dispatch_read(t->mr,
+					t->xlat + (addr - t->start), &v,
+					(MemOp)(__builtin_ctz(size) |
+						memdisp_devend_memop(end)),
+					attrs);
+			md_read_unlock();
+			if (result)
+				*result = r;
+			return v;
+		}
+	}
+	md_resolve_fv(as, fv, addr, size, false, attrs, &p);
+	if (p.mr && p.len >= size && md_direct(&p, false)) {
+		memcpy(b, (uint8_t *)memory_region_get_ram_ptr(p.mr) + p.xlat,
+		       size);
+		goto bytes;
+	}
+	if (p.mr && p.len >= size && (p.mr->ops || p.mr->rom_device)) {
 		r = memory_region_dispatch_read(p.mr, p.xlat, &v,
 				(MemOp)(__builtin_ctz(size) |
 					memdisp_devend_memop(end)), attrs);
@@ -369,44 +861,57 @@ static uint64_t md_ld(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
 			*result = r;
 		return v;
 	}
-	r = md_rw_locked(as, addr, attrs, b, size, false);
+	r = md_rw_fv(as, fv, addr, attrs, b, size, false);
+bytes:
 	md_read_unlock();
-	for (i = 0; i < size; i++) {
-		if (memdisp_endian_is_big(end))
-			v = (v << 8) | b[i];
-		else
-			v |= (uint64_t)b[i] << (8 * i);
-	}
 	if (result)
 		*result = r;
-	return v;
+	return md_bytes_to_val(b, size, end);
 }
 
 static void md_st(AddressSpace *as, hwaddr addr, uint64_t v,
 		  MemTxAttrs attrs, MemTxResult *result, unsigned int size,
 		  enum device_endian end)
 {
-	uint8_t b[8];
+	MemTxResult r = MEMTX_OK;
 	struct md_piece p;
-	MemTxResult r;
-	unsigned int i;
+	FlatView *fv;
+	uint8_t b[8];
 
+	struct md_tlb *t;
+
+	md_val_to_bytes(b, v, size, end);
 	md_read_lock();
-	md_resolve(as, addr, size, true, attrs, &p);
+	fv = as ? md_view(as) : NULL;
+	t = fv ? md_tlb_get(fv, addr) : NULL;
+	if (t && size - 1 <= t->last - addr) {
+		if (t->wr) {
+			md_copy(t->host + (addr - t->start), b, size);
+			if (t->dirty)
+				md_dirty_mark(t->mr,
+					      t->xlat + (addr - t->start),
+					      size, t->dirty);
+			goto out;
+		}
+		if (t->io_wr) {
+			r = memory_region_dispatch_write(t->mr,
+					t->xlat + (addr - t->start), v,
+					(MemOp)(__builtin_ctz(size) |
+						memdisp_devend_memop(end)),
+					attrs);
+			goto out;
+		}
+	}
+	md_resolve_fv(as, fv, addr, size, true, attrs, &p);
 	if (p.mr && p.len >= size && !md_direct(&p, true) && !p.mr->ram &&
 	    (p.mr->ops || p.mr->rom_device)) {
 		r = memory_region_dispatch_write(p.mr, p.xlat, v,
 				(MemOp)(__builtin_ctz(size) |
 					memdisp_devend_memop(end)), attrs);
-	} else {
-		for (i = 0; i < size; i++) {
-			unsigned int sh = memdisp_endian_is_big(end) ?
-					  8 * (size - 1 - i) : 8 * i;
-
-			b[i] = v >> sh;
-		}
-		r = md_rw_locked(as, addr, attrs, b, size, true);
+		goto out;
 	}
+	r = md_rw_fv(as, fv, addr, attrs, b, size, true);
+out:
 	md_read_unlock();
 	if (result)
 		*result = r;
@@ -536,6 +1041,9 @@ void memory_region_notify_iommu(IOMMUMemoryRegion *iommu_mr, int iommu_idx,
 {
 	IOMMUNotifier *n, *next;
 
+	/* Whatever changed, cached translations of the region are stale. */
+	if (__atomic_load_n(&iommu_mr->md_tlb_gen, __ATOMIC_RELAXED))
+		md_iotlb_bump(iommu_mr, true);
 	for (n = iommu_mr->iommu_notify; n; n = next) {
 		next = n->next;
 		if (n->iommu_idx == iommu_idx)
@@ -574,13 +1082,34 @@ void *address_space_map(AddressSpace *as, hwaddr addr, hwaddr *plen,
 	struct memdisp_bounce *b;
 	struct md_piece p;
 	void *ret = NULL;
+	FlatView *fv;
 
 	if (!*plen)
 		return NULL;
 	md_read_lock();
-	md_resolve(as, addr, *plen, is_write, attrs, &p);
+	fv = as ? md_view(as) : NULL;
+	md_resolve_fv(as, fv, addr, *plen, is_write, attrs, &p);
 	if (md_direct(&p, is_write)) {
-		*plen = p.len;
+		hwaddr done = p.len;
+
+		/*
+		 * Like QEMU's flatview_extend_translation(): go on through
+		 * the following sections while they continue the same
+		 * region at the next offset; stop at the first that does
+		 * not.
+		 */
+		while (p.len && done < *plen) {
+			struct md_piece q;
+
+			md_resolve_fv(as, fv, addr + done, *plen - done,
+				      is_write, attrs, &q);
+			if (q.mr != p.mr || q.xlat != p.xlat + done ||
+			    !q.len || !md_direct(&q, is_write))
+				break;
+			p.dirty |= q.dirty;
+			done += q.len;
+		}
+		*plen = done;
 		ret = (uint8_t *)memory_region_get_ram_ptr(p.mr) + p.xlat;
 		md_read_unlock();
 		/* Remember logged RAM write maps: unmap marks them dirty. */
@@ -719,6 +1248,8 @@ void md_ioeventfd_engine(MemoryRegion *mr, hwaddr addr, unsigned int size,
 
 void md_access_region_fini(MemoryRegion *mr)
 {
+	if (mr->is_iommu)
+		md_iotlb_bump(IOMMU_MEMORY_REGION(mr), false);
 	memdisp_ioeventfd_table_destroy(&mr->md_ioeventfds);
 	md_dirty_region_fini(mr);
 }

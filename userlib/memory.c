@@ -32,6 +32,8 @@ struct RAMBlock {
 	bool owns_mapping;
 	bool owns_fd;
 	void (*resized)(const char *name, uint64_t length, void *host);
+	/* dirty bits of [offset, offset + max_length) of the ram_addr space */
+	struct memdisp_dirty_log *dlog;
 };
 
 struct CoalescedMemoryRange {
@@ -283,8 +285,33 @@ static void md_ram_destructor(MemoryRegion *mr)
 		munmap(rb->host, md_page_align(rb->max_length));
 	if (rb->owns_fd && rb->fd >= 0)
 		close(rb->fd);
+	md_ram_dlog_free(rb->dlog);
 	free(rb);
 	mr->ram_block = NULL;
+}
+
+struct memdisp_dirty_log *md_ram_dlog(MemoryRegion *mr, bool create,
+				      uint64_t *used)
+{
+	RAMBlock *rb = mr ? mr->ram_block : NULL;
+	struct memdisp_dirty_log *log, *fresh;
+
+	if (!rb)
+		return NULL;
+	*used = __atomic_load_n(&rb->used_length, __ATOMIC_RELAXED);
+	log = __atomic_load_n(&rb->dlog, __ATOMIC_ACQUIRE);
+	if (log || !create)
+		return log;
+	/* First use: sized for max_length, so ram_resize keeps it. */
+	fresh = md_ram_dlog_new(rb->max_length);
+	if (!fresh)
+		return NULL;
+	if (!__atomic_compare_exchange_n(&rb->dlog, &log, fresh, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		md_ram_dlog_free(fresh);
+		return log;
+	}
+	return fresh;
 }
 
 static RAMBlock *md_ram_block_new(MemoryRegion *mr, uint64_t size,
@@ -330,6 +357,9 @@ static bool md_ram_anon(MemoryRegion *mr, uint64_t size, uint64_t max_size,
 		free(rb);
 		return false;
 	}
+	/* As QEMU's ram_block_add(): transparent huge pages where allowed
+	 * (fewer TLB misses on guest RAM); advice only, failure is fine. */
+	(void)madvise(p, md_page_align(max_size), MADV_HUGEPAGE);
 	rb->host = p;
 	rb->owns_mapping = true;
 	rb->flags = flags;
@@ -1000,7 +1030,8 @@ void memory_region_ram_resize(MemoryRegion *mr, ram_addr_t newsize,
 	}
 	if (newsize == rb->used_length)
 		return;
-	rb->used_length = newsize;
+	md_ram_dlog_resized(rb->dlog, rb->used_length, newsize);
+	__atomic_store_n(&rb->used_length, newsize, __ATOMIC_RELAXED);
 	memory_region_set_size(mr, newsize);
 	if (rb->resized)
 		rb->resized(memory_region_name(mr), newsize, rb->host);

@@ -12,6 +12,7 @@ ACC_SRC_DIR := userlib/dispatch
 ACC_SRCS := $(ACC_SRC_DIR)/memops.c $(ACC_SRC_DIR)/ioeventfd.c \
 	$(ACC_SRC_DIR)/dirty.c $(ACC_SRC_DIR)/bounce.c
 ACC_HDRS := $(ACC_SRC_DIR)/dispatch.h $(ACC_SRC_DIR)/md-compat.h \
+	$(wildcard userlib/include/memdisp/*.h) \
 	$(ACC_DIR)/acc_test.h
 ACC_INC := -I$(ACC_SRC_DIR) -Iuserlib/include
 ACC_LIBS := $(URCU_LIBS) $(CMOCKA_LIBS) -lpthread

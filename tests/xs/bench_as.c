@@ -1,36 +1,64 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * tests/xs/bench_as.c - cost of address_space_read at random addresses
- * in maps of 10, 1k and 100k sections (aliases of 256 bytes into one RAM
- * block, shuffled so they cannot merge), against a floor measured in the
- * same run: binary search over the same section starts + memcpy.  Also
- * one MMIO read (ldl) against a direct call of the device callback.
+ * tests/xs/bench_as.c - cost of libmemdisp's access path, with its peers
+ * timed in the same run:
+ *
+ *  - address_space_read/write of 1, 2, 4, 8 bytes and 4 KiB at random
+ *    addresses in maps of 10, 1k and 100k 4 KiB sections (aliases into one
+ *    RAM block, placed so that neighbours never merge);
+ *  - the floor: a plain binary search over the same section starts and a
+ *    memcpy, same addresses;
+ *  - Unicorn (uc_mem_read/uc_mem_write, bench_as_uc in its own process)
+ *    on the same layout and addresses (see bench_as_uc.c for 100k);
+ *  - an MMIO read through MemoryRegionOps (address_space_read of 4 bytes
+ *    and ldl) against a direct callback call and Unicorn's uc_mmio_map;
+ *  - a 4-byte read through one IOMMU level whose translation-cache entry
+ *    hits, against the floor of the same RAM map (Unicorn has no IOMMU).
+ *
+ * Lines: "bench: NAME VALUE UNIT"; *_ratio = ours / floor (goal <= 2 for
+ * RAM), *_uc_speedup = Unicorn / ours (goal >= 4).  Every figure is the
+ * fastest of BAS_REPS loops of BAS_NOPS accesses (bench_as.h).
+ *
+ *   bench_as [PATH-TO-bench_as_uc]   (default: next to bench_as)
  */
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <memdisp/memory.h>
+#include <memdisp/access.h>
 
-#define SEC 256ULL
-#define NOPS 400000
+#include "bench_as.h"
 
-static double now(void)
+#define MAX_ROWS 128
+
+/* ns per access of the fastest of BAS_REPS runs of @body. */
+#define TIME_MIN(out, body) do { \
+	double best_ = 1e300; \
+	unsigned int rep_; \
+	for (rep_ = 0; rep_ < BAS_REPS; rep_++) { \
+		double t0_ = bas_now(), d_; \
+		body; \
+		d_ = bas_now() - t0_; \
+		if (d_ < best_) \
+			best_ = d_; \
+	} \
+	(out) = best_ / BAS_NOPS; \
+} while (0)
+
+static struct row {
+	char name[48];
+	double ns;
+} rows[MAX_ROWS];
+static unsigned int nrows;
+
+static void note(const char *name, double ns)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static uint64_t rng = 88172645463325252ULL;
-static uint64_t xr(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	if (nrows < MAX_ROWS) {
+		snprintf(rows[nrows].name, sizeof(rows[nrows].name), "%s", name);
+		rows[nrows++].ns = ns;
+	}
 }
 
 /* The floor's map: sorted starts and host pointers. */
@@ -38,7 +66,8 @@ static uint64_t *f_start;
 static uint8_t **f_host;
 static unsigned int f_n;
 
-static void floor_read(uint64_t addr, void *buf, unsigned int len)
+static void floor_rw(uint64_t addr, uint8_t *buf, unsigned int len,
+		     bool is_write)
 {
 	while (len) {
 		unsigned int lo = 0, hi = f_n, l;
@@ -53,9 +82,12 @@ static void floor_read(uint64_t addr, void *buf, unsigned int len)
 				hi = mid;
 		}
 		off = addr - f_start[lo];
-		l = SEC - off < len ? SEC - off : len;
-		memcpy(buf, f_host[lo] + off, l);
-		buf = (uint8_t *)buf + l;
+		l = BAS_SEC - off < len ? BAS_SEC - off : len;
+		if (is_write)
+			memcpy(f_host[lo] + off, buf, l);
+		else
+			memcpy(buf, f_host[lo] + off, l);
+		buf += l;
 		addr += l;
 		len -= l;
 	}
@@ -69,75 +101,68 @@ static uint64_t io_read(void *opaque, hwaddr addr, unsigned size)
 	return addr;
 }
 
+static void io_write(void *opaque, hwaddr addr, uint64_t v, unsigned size)
+{
+	(void)opaque; (void)addr; (void)size;
+	sink += v;
+}
+
 static const MemoryRegionOps io_ops = {
-	.read = io_read, .endianness = DEVICE_LITTLE_ENDIAN,
+	.read = io_read, .write = io_write,
+	.endianness = DEVICE_LITTLE_ENDIAN,
 };
 
-static void run(unsigned int n)
+/* One IOMMU level: identity, 4 KiB pages, into the 10-section map. */
+static AddressSpace *iommu_target;
+
+static IOMMUTLBEntry id_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
+				  IOMMUAccessFlags flag, int idx)
 {
-	static const unsigned int sizes[] = { 1, 2, 4, 8, 4096 };
+	IOMMUTLBEntry e = {
+		.target_as = iommu_target,
+		.iova = addr & ~0xfffULL,
+		.translated_addr = addr & ~0xfffULL,
+		.addr_mask = 0xfff,
+		.perm = IOMMU_RW,
+	};
+
+	(void)iommu; (void)flag; (void)idx;
+	return e;
+}
+
+static const IOMMUMemoryRegionClass id_class = { .translate = id_translate };
+
+static void run_iommu(AddressSpace *target, unsigned int n, uint64_t *addrs)
+{
 	MemoryRegion *root = calloc(1, sizeof(*root));
-	MemoryRegion *ram = calloc(1, sizeof(*ram));
-	MemoryRegion *al = calloc(n, sizeof(*al));
-	uint64_t *addrs = malloc(NOPS * sizeof(*addrs));
-	uint64_t span = n * SEC;
+	IOMMUMemoryRegion *iommu = calloc(1, sizeof(*iommu));
+	uint64_t span = (uint64_t)n * BAS_SEC;
+	uint8_t buf[8];
 	AddressSpace as;
-	uint8_t *host, buf[4096];
-	unsigned int i, s;
-	char name[32];
+	double ours, fl;
+	unsigned int i;
 
-	memory_region_init(root, NULL, "root", span + 0x10000);
-	memory_region_init_ram(ram, NULL, "ram", span, NULL);
-	host = memory_region_get_ram_ptr(ram);
-	memset(host, 0x11, span);
-	f_start = malloc(n * sizeof(*f_start));
-	f_host = malloc(n * sizeof(*f_host));
-	f_n = n;
-	memory_region_transaction_begin();
-	for (i = 0; i < n; i++) {
-		/* Section i shows block chunk (i * 7919) % n (n not a
-		 * multiple of 7919): neighbours never continue each other. */
-		uint64_t chunk = ((uint64_t)i * 7919) % n;
-
-		snprintf(name, sizeof(name), "a%u", i);
-		memory_region_init_alias(&al[i], NULL, name, ram, chunk * SEC,
-					 SEC);
-		memory_region_add_subregion(root, i * SEC, &al[i]);
-		f_start[i] = i * SEC;
-		f_host[i] = host + chunk * SEC;
-	}
-	memory_region_transaction_commit();
-	address_space_init(&as, root, "bench");
-
-	for (s = 0; s < 5; s++) {
-		unsigned int len = sizes[s];
-		double t0, t1, t2;
-
-		if (len > span)
-			continue;
-		for (i = 0; i < NOPS; i++)
-			addrs[i] = xr() % (span - len + 1);
-		t0 = now();
-		for (i = 0; i < NOPS; i++)
-			address_space_read(&as, addrs[i],
-					   MEMTXATTRS_UNSPECIFIED, buf, len);
-		t1 = now();
-		for (i = 0; i < NOPS; i++)
-			floor_read(addrs[i], buf, len);
-		t2 = now();
-		sink += buf[0];
-		printf("bench: as_read_%u_%usec %.1f ns/op\n", len, n,
-		       (t1 - t0) / NOPS);
-		printf("bench: floor_read_%u_%usec %.1f ns/op\n", len, n,
-		       (t2 - t1) / NOPS);
-		printf("bench: as_read_%u_%usec_ratio %.2f x\n", len, n,
-		       (t1 - t0) / (t2 - t1));
-	}
+	iommu_target = target;
+	memory_region_init(root, NULL, "iommu-root", span);
+	if (memdisp_iommu_class_register("bench-iommu", &id_class))
+		abort();
+	memory_region_init_iommu(iommu, sizeof(*iommu), "bench-iommu", NULL,
+				 "iommu", span);
+	memdisp_iommu_set_tlb(iommu, true);
+	memory_region_add_subregion(root, 0, MEMORY_REGION(iommu));
+	address_space_init(&as, root, "iommu-as");
+	bas_addrs(addrs, n, 4, 0);
+	TIME_MIN(ours, for (i = 0; i < BAS_NOPS; i++)
+		address_space_read(&as, addrs[i], MEMTXATTRS_UNSPECIFIED, buf,
+				   4));
+	TIME_MIN(fl, for (i = 0; i < BAS_NOPS; i++)
+		floor_rw(addrs[i], buf, 4, false));
+	sink += buf[0];
+	printf("bench: as_iommu_read_4_%usec %.1f ns/op\n", n, ours);
+	printf("bench: floor_read_4_%usec %.1f ns/op\n", n, fl);
+	printf("bench: as_iommu_read_4_%usec_ratio %.2f x\n", n, ours / fl);
+	printf("# as_iommu_read_4: no Unicorn peer (Unicorn has no IOMMU)\n");
 	address_space_destroy(&as);
-	/* Regions are left allocated: the process exits after the runs. */
-	free(addrs);
-	free(f_start);
-	free(f_host);
 }
 
 static void run_mmio(void)
@@ -145,33 +170,162 @@ static void run_mmio(void)
 	MemoryRegion *root = calloc(1, sizeof(*root));
 	MemoryRegion *io = calloc(1, sizeof(*io));
 	AddressSpace as;
-	double t0, t1, t2;
+	double rd, ld, direct;
+	uint8_t buf[4];
 	unsigned int i;
 
-	memory_region_init(root, NULL, "root", 0x10000);
-	memory_region_init_io(io, NULL, &io_ops, NULL, "io", 0x1000);
-	memory_region_add_subregion(root, 0x1000, io);
+	memory_region_init(root, NULL, "root", BAS_MMIO_BASE + BAS_MMIO_SIZE);
+	memory_region_init_io(io, NULL, &io_ops, NULL, "io", BAS_MMIO_SIZE);
+	memory_region_add_subregion(root, BAS_MMIO_BASE, io);
 	address_space_init(&as, root, "mmio");
-	t0 = now();
-	for (i = 0; i < NOPS; i++)
-		sink += address_space_ldl_le(&as, 0x1000 + (i & 0x3fc),
-					     MEMTXATTRS_UNSPECIFIED, NULL);
-	t1 = now();
-	for (i = 0; i < NOPS; i++)
+	TIME_MIN(rd, for (i = 0; i < BAS_NOPS; i++) {
+		address_space_read(&as, BAS_MMIO_BASE + (i & 0x3fc),
+				   MEMTXATTRS_UNSPECIFIED, buf, 4);
+		sink += buf[0];
+	});
+	TIME_MIN(ld, for (i = 0; i < BAS_NOPS; i++)
+		sink += address_space_ldl_le(&as, BAS_MMIO_BASE + (i & 0x3fc),
+					     MEMTXATTRS_UNSPECIFIED, NULL));
+	TIME_MIN(direct, for (i = 0; i < BAS_NOPS; i++)
 		sink += ((uint64_t (*volatile)(void *, hwaddr, unsigned))
-			 io_read)(NULL, i & 0x3fc, 4);
-	t2 = now();
-	printf("bench: as_mmio_ldl %.1f ns/op\n", (t1 - t0) / NOPS);
-	printf("bench: direct_callback %.1f ns/op\n", (t2 - t1) / NOPS);
-	printf("bench: as_mmio_ldl_ratio %.2f x\n", (t1 - t0) / (t2 - t1));
+			 io_read)(NULL, i & 0x3fc, 4));
+	printf("bench: as_mmio_read_4 %.1f ns/op\n", rd);
+	printf("bench: as_mmio_ldl %.1f ns/op\n", ld);
+	printf("bench: direct_callback %.1f ns/op\n", direct);
+	note("mmio_read_4", rd);
 	address_space_destroy(&as);
 }
 
-int main(void)
+static void run(unsigned int n, uint64_t *addrs)
 {
-	run(10);
-	run(1000);
-	run(100003);
-	run_mmio();
+	MemoryRegion *root = calloc(1, sizeof(*root));
+	MemoryRegion *ram = calloc(1, sizeof(*ram));
+	MemoryRegion *al = calloc(n, sizeof(*al));
+	uint64_t span = (uint64_t)n * BAS_SEC;
+	uint64_t chunks = bas_chunks(n);
+	static uint8_t buf[4096];
+	AddressSpace *as = calloc(1, sizeof(*as));
+	char name[48];
+	unsigned int i, s, w;
+	uint8_t *host;
+
+	memory_region_init(root, NULL, "root", span);
+	memory_region_init_ram(ram, NULL, "ram", chunks * BAS_SEC, NULL);
+	host = memory_region_get_ram_ptr(ram);
+	memset(host, 0x11, chunks * BAS_SEC);
+	f_start = malloc(n * sizeof(*f_start));
+	f_host = malloc(n * sizeof(*f_host));
+	f_n = n;
+	memory_region_transaction_begin();
+	for (i = 0; i < n; i++) {
+		uint64_t chunk = bas_chunk_of(i, n);
+
+		snprintf(name, sizeof(name), "a%u", i);
+		memory_region_init_alias(&al[i], NULL, name, ram,
+					 chunk * BAS_SEC, BAS_SEC);
+		memory_region_add_subregion(root, i * BAS_SEC, &al[i]);
+		f_start[i] = i * BAS_SEC;
+		f_host[i] = host + chunk * BAS_SEC;
+	}
+	memory_region_transaction_commit();
+	address_space_init(as, root, "bench");
+
+	for (w = 0; w < 2; w++) {
+		for (s = 0; s < BAS_NR_SIZES; s++) {
+			unsigned int len = bas_sizes[s];
+			const char *rw = w ? "write" : "read";
+			double ours, fl;
+
+			bas_addrs(addrs, n, len, w);
+			TIME_MIN(ours, for (i = 0; i < BAS_NOPS; i++)
+				address_space_rw(as, addrs[i],
+						 MEMTXATTRS_UNSPECIFIED, buf,
+						 len, w));
+			TIME_MIN(fl, for (i = 0; i < BAS_NOPS; i++)
+				floor_rw(addrs[i], buf, len, w));
+			sink += buf[0];
+			printf("bench: as_%s_%u_%usec %.1f ns/op\n", rw, len, n,
+			       ours);
+			printf("bench: floor_%s_%u_%usec %.1f ns/op\n", rw, len,
+			       n, fl);
+			printf("bench: as_%s_%u_%usec_ratio %.2f x\n", rw, len,
+			       n, ours / fl);
+			snprintf(name, sizeof(name), "%s_%u_%usec", rw, len, n);
+			note(name, ours);
+		}
+	}
+	if (n == bas_counts[0])
+		run_iommu(as, n, addrs);
+	/* Regions are left allocated: the process exits after the runs. */
+	free(f_start);
+	free(f_host);
+}
+
+/* Unicorn's figures (bench_as_uc) and the speedups over them. */
+static int run_unicorn(const char *path)
+{
+	char line[256], name[64];
+	unsigned int i, n, seen = 0;
+	unsigned long long nreg, size;
+	FILE *p;
+	double ns;
+
+	p = popen(path, "r");
+	if (!p) {
+		perror("bench_as: popen bench_as_uc");
+		return 1;
+	}
+	while (fgets(line, sizeof(line), p)) {
+		if (sscanf(line, "uc_layout %u %llu %llu", &n, &nreg,
+			   &size) == 3) {
+			printf("# unicorn layout for %u sections: %llu regions "
+			       "of %llu bytes%s\n", n, nreg, size,
+			       nreg == n ? " (the same map)" :
+			       " (Unicorn aborts at 4096 regions and maps in O(N^2): same span, "
+			       "fewer larger regions)");
+			continue;
+		}
+		if (sscanf(line, "uc %63s %lf", name, &ns) != 2)
+			continue;
+		printf("bench: uc_%s %.1f ns/op\n", name, ns);
+		for (i = 0; i < nrows; i++) {
+			if (strcmp(rows[i].name, name))
+				continue;
+			printf("bench: as_%s_uc_speedup %.2f x\n", name,
+			       ns / rows[i].ns);
+			seen++;
+		}
+	}
+	if (pclose(p)) {
+		fprintf(stderr, "bench_as: %s failed\n", path);
+		return 1;
+	}
+	if (seen != nrows) {
+		fprintf(stderr, "bench_as: %u of %u rows have a Unicorn figure\n",
+			seen, nrows);
+		return 1;
+	}
 	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t *addrs = malloc(BAS_NOPS * sizeof(*addrs));
+	char uc[4096];
+	unsigned int c;
+
+	if (argc > 1) {
+		snprintf(uc, sizeof(uc), "%s", argv[1]);
+	} else {
+		char self[4096];
+
+		snprintf(self, sizeof(self), "%s", argv[0]);
+		snprintf(uc, sizeof(uc), "%s/bench_as_uc", dirname(self));
+	}
+	for (c = 0; c < BAS_NR_COUNTS; c++)
+		run(bas_counts[c], addrs);
+	run_mmio();
+	free(addrs);
+	fflush(stdout);
+	return run_unicorn(uc);
 }

@@ -208,6 +208,58 @@ static void test_mmio(void **state)
 	assert_int_equal(f->dle.addr[3], 0x44);
 }
 
+/* A device with QEMU <= 3.1's old_mmio callbacks only. */
+static uint32_t om_rb(void *o, hwaddr a) { return dev_read(o, a, 1); }
+static uint32_t om_rw(void *o, hwaddr a) { return dev_read(o, a, 2); }
+static uint32_t om_rl(void *o, hwaddr a) { return dev_read(o, a, 4); }
+static void om_wb(void *o, hwaddr a, uint32_t v) { dev_write(o, a, v, 1); }
+static void om_ww(void *o, hwaddr a, uint32_t v) { dev_write(o, a, v, 2); }
+static void om_wl(void *o, hwaddr a, uint32_t v) { dev_write(o, a, v, 4); }
+
+static const MemoryRegionOps om_ops = {
+	.endianness = DEVICE_LITTLE_ENDIAN,
+	.valid = { .min_access_size = 1, .max_access_size = 8 },
+	.impl = { .min_access_size = 1, .max_access_size = 8 },
+	.old_mmio = {
+		.read = { om_rb, om_rw, om_rl },
+		.write = { om_wb, om_ww, om_wl },
+	},
+};
+
+static void test_old_mmio(void **state)
+{
+	struct fix *f = *state;
+	const MemTxAttrs a = MEMTXATTRS_UNSPECIFIED;
+	MemoryRegion om = { 0 };
+	struct dev d = { .pattern = 0x1000 };
+	MemTxResult r = 99;
+	uint64_t v;
+
+	memory_region_init_io(&om, NULL, &om_ops, &d, "old", 0x100);
+	memory_region_add_subregion(&f->root, 0x6000, &om);
+	assert_int_equal(address_space_ldl_le(&f->as, 0x6010, a, &r), 0x1010);
+	assert_int_equal(r, MEMTX_OK);
+	assert_int_equal(d.n, 1);
+	assert_int_equal(d.size[0], 4);
+	/* 8 bytes: two long callbacks, low half first (LE device). */
+	v = address_space_ldq_le(&f->as, 0x6020, a, &r);
+	assert_int_equal(r, MEMTX_OK);
+	assert_int_equal(d.n, 3);
+	assert_int_equal(d.size[1], 4);
+	assert_int_equal(d.addr[1], 0x20);
+	assert_int_equal(d.addr[2], 0x24);
+	assert_true(v == ((uint64_t)0x1024 << 32 | 0x1020));
+	address_space_stw_le(&f->as, 0x6030, 0xbeef, a, &r);
+	assert_int_equal(r, MEMTX_OK);
+	assert_int_equal(d.n, 4);
+	assert_true(d.write[3]);
+	assert_int_equal(d.size[3], 2);
+	assert_int_equal(d.data[3], 0xbeef);
+	memory_region_del_subregion(&f->root, &om);
+	object_unparent(OBJECT(&om));
+	memdisp_flatview_reclaim();
+}
+
 static void test_crossing(void **state)
 {
 	struct fix *f = *state;
@@ -232,6 +284,24 @@ static void test_crossing(void **state)
 	assert_int_equal(f->dle.n, 2);
 	assert_true(f->dle.write[1]);
 	assert_int_equal(f->dle.data[1], 0x4433);
+	/* A crossing load: split at the boundary, the device piece in one
+	 * 4-byte access (not byte by byte), the value assembled in order. */
+	host[0x1ffc] = 0x01; host[0x1ffd] = 0x02;
+	host[0x1ffe] = 0x03; host[0x1fff] = 0x04;
+	f->dle.n = 0;
+	assert_true(address_space_ldq_be(&f->as, 0x1ffc, a, NULL) ==
+		    (0x01020304ULL << 32 |
+		     __builtin_bswap32((uint32_t)f->dle.pattern)));
+	assert_int_equal(f->dle.n, 1);
+	assert_int_equal(f->dle.size[0], 4);
+	assert_int_equal(f->dle.addr[0], 0);
+	f->dle.n = 0;
+	address_space_stq_le(&f->as, 0x1ffc, 0x8877665544332211ULL, a, NULL);
+	assert_int_equal(host[0x1ffc], 0x11);
+	assert_int_equal(host[0x1fff], 0x44);
+	assert_int_equal(f->dle.n, 1);
+	assert_int_equal(f->dle.size[0], 4);
+	assert_int_equal(f->dle.data[0], 0x88776655);
 }
 
 static void test_unassigned_rom_resv(void **state)
@@ -379,6 +449,162 @@ static void test_iommu(void **state)
 	free(iommu);
 }
 
+/*
+ * The IOMMU translation cache: off, every access calls translate (QEMU);
+ * on, a page's translation is reused until the model notifies.
+ */
+static unsigned int tc_calls;
+static hwaddr tc_base;
+
+static IOMMUTLBEntry tc_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
+				  IOMMUAccessFlags flag, int idx)
+{
+	IOMMUTLBEntry e = {
+		.target_as = iommu_target,
+		.iova = addr & ~0xfffULL,
+		.translated_addr = tc_base + (addr & ~0xfffULL),
+		.addr_mask = 0xfff,
+		.perm = IOMMU_RW,
+	};
+
+	(void)iommu; (void)flag; (void)idx;
+	tc_calls++;
+	return e;
+}
+
+static const IOMMUMemoryRegionClass tc_class = { .translate = tc_translate };
+
+static void test_iommu_tlb(void **state)
+{
+	struct fix *f = *state;
+	IOMMUMemoryRegion *iommu = calloc(1, sizeof(*iommu));
+	uint8_t *host = memory_region_get_ram_ptr(&f->ram);
+	const MemTxAttrs a = MEMTXATTRS_UNSPECIFIED;
+	IOMMUTLBEvent ev = { .type = IOMMU_NOTIFIER_UNMAP,
+			     .entry = { .iova = 0, .addr_mask = 0xfff } };
+	MemoryRegion droot;
+	AddressSpace das;
+
+	assert_int_equal(memdisp_iommu_class_register("xs-tc", &tc_class), 0);
+	memory_region_init_iommu(iommu, sizeof(*iommu), "xs-tc", NULL,
+				 "tc", 0x2000);
+	memory_region_init(&droot, NULL, "tcroot", 0x2000);
+	memory_region_add_subregion(&droot, 0, MEMORY_REGION(iommu));
+	address_space_init(&das, &droot, "tc");
+	iommu_target = &f->as;
+	host[0x10] = 0x51;
+	host[0x11] = 0;
+	host[0x1010] = 0x52;
+	tc_base = 0;
+	/* Off: one call per access. */
+	tc_calls = 0;
+	assert_int_equal(address_space_ldub(&das, 0x10, a, NULL), 0x51);
+	assert_int_equal(address_space_ldub(&das, 0x10, a, NULL), 0x51);
+	assert_int_equal(tc_calls, 2);
+	/* On: the second access of the page hits. */
+	memdisp_iommu_set_tlb(iommu, true);
+	tc_calls = 0;
+	assert_int_equal(address_space_ldub(&das, 0x10, a, NULL), 0x51);
+	assert_int_equal(address_space_ldub(&das, 0x11, a, NULL), 0);
+	assert_int_equal(tc_calls, 1);
+	/* Another direction is another entry. */
+	address_space_stb(&das, 0x12, 0x61, a, NULL);
+	address_space_stb(&das, 0x13, 0x62, a, NULL);
+	assert_int_equal(tc_calls, 2);
+	assert_int_equal(host[0x12], 0x61);
+	/* A changed mapping is seen only after the model notifies. */
+	tc_base = 0x1000;
+	assert_int_equal(address_space_ldub(&das, 0x10, a, NULL), 0x51);
+	assert_int_equal(tc_calls, 2);
+	memory_region_notify_iommu(iommu, 0, ev);
+	assert_int_equal(address_space_ldub(&das, 0x10, a, NULL), 0x52);
+	assert_int_equal(tc_calls, 3);
+	/* Off again: every access translates. */
+	memdisp_iommu_set_tlb(iommu, false);
+	tc_base = 0;
+	assert_int_equal(address_space_ldub(&das, 0x10, a, NULL), 0x51);
+	assert_int_equal(address_space_ldub(&das, 0x10, a, NULL), 0x51);
+	assert_int_equal(tc_calls, 5);
+	address_space_destroy(&das);
+	memory_region_del_subregion(&droot, MEMORY_REGION(iommu));
+	object_unparent(OBJECT(iommu));
+	object_unparent(OBJECT(&droot));
+	memdisp_flatview_reclaim();
+	free(iommu);
+}
+
+/*
+ * address_space_read/write through one IOMMU level (the fast path):
+ * pages p -> p ^ 1, page 3 read-only; a buffer crossing an IOMMU page
+ * lands in two non-adjacent target pages; a denied write is an error and
+ * changes nothing; a logged target is marked dirty.
+ */
+static void test_iommu_rw(void **state)
+{
+	struct fix *f = *state;
+	IOMMUMemoryRegion *iommu = calloc(1, sizeof(*iommu));
+	uint8_t *host = memory_region_get_ram_ptr(&f->ram);
+	const MemTxAttrs a = MEMTXATTRS_UNSPECIFIED;
+	uint8_t buf[16], w[16];
+	MemoryRegion droot = { 0 };
+	AddressSpace das;
+	unsigned int i, pass;
+
+	assert_int_equal(memdisp_iommu_class_register("xs-iommu", &tr_class), 0);
+	memory_region_init_iommu(iommu, sizeof(*iommu), "xs-iommu", NULL,
+				 "iommu-rw", 0x4000);
+	memory_region_init(&droot, NULL, "rwroot", 0x4000);
+	memory_region_add_subregion(&droot, 0, MEMORY_REGION(iommu));
+	address_space_init(&das, &droot, "rw");
+	iommu_target = &f->as;
+	for (i = 0; i < 16; i++)
+		w[i] = 0xc0 + i;
+	/* Twice: cold, then with every cache warm. */
+	for (pass = 0; pass < 2; pass++) {
+		memset(host, 0, 0x2000);
+		/* iova 0x0ff8..0x1007 -> 0x1ff8..0x1fff, 0x0000..0x0007 */
+		assert_int_equal(address_space_write(&das, 0x0ff8, a, w, 16),
+				 MEMTX_OK);
+		assert_memory_equal(host + 0x1ff8, w, 8);
+		assert_memory_equal(host, w + 8, 8);
+		memset(buf, 0, sizeof(buf));
+		assert_int_equal(address_space_read(&das, 0x0ff8, a, buf, 16),
+				 MEMTX_OK);
+		assert_memory_equal(buf, w, 16);
+	}
+	/* iova 0x1ff8..0x2007: RAM 0x0ff8..0x0fff, then page 2 -> 0x3000
+	 * (the BE device), not the RAM that follows 0x0fff. */
+	memset(host + 0xff8, 0x5a, 16);
+	f->dbe.n = 0;
+	assert_int_equal(address_space_read(&das, 0x1ff8, a, buf, 16),
+			 MEMTX_OK);
+	assert_int_equal(buf[0], 0x5a);
+	assert_int_equal(buf[7], 0x5a);
+	assert_true(f->dbe.n > 0);
+	assert_int_equal(f->dbe.addr[0], 0);
+	/* Page 3 (-> 0x2000, the LE device) is read-only: write refused. */
+	f->dle.n = 0;
+	assert_int_equal(address_space_write(&das, 0x3000, a, w, 4),
+			 MEMTX_DECODE_ERROR);
+	assert_int_equal(f->dle.n, 0);
+	/* Writes through the IOMMU mark the target's block. */
+	memory_region_set_log(&f->ram, true, DIRTY_MEMORY_VGA);
+	memory_region_reset_dirty(&f->ram, 0, 0x2000, DIRTY_MEMORY_VGA);
+	assert_int_equal(address_space_write(&das, 0x0010, a, w, 4), MEMTX_OK);
+	assert_true(memory_region_get_dirty(&f->ram, 0x1000, 0x1000,
+					    DIRTY_MEMORY_VGA));
+	assert_false(memory_region_get_dirty(&f->ram, 0, 0x1000,
+					     DIRTY_MEMORY_VGA));
+	memory_region_set_log(&f->ram, false, DIRTY_MEMORY_VGA);
+	memory_region_reset_dirty(&f->ram, 0, 0x2000, DIRTY_MEMORY_VGA);
+	address_space_destroy(&das);
+	memory_region_del_subregion(&droot, MEMORY_REGION(iommu));
+	object_unparent(OBJECT(iommu));
+	object_unparent(OBJECT(&droot));
+	memdisp_flatview_reclaim();
+	free(iommu);
+}
+
 static unsigned int retried;
 static void on_retry(void *opaque)
 {
@@ -443,6 +669,57 @@ static void test_map(void **state)
 	len = 9;
 	assert_null(address_space_map(&f->as, 0x9000, &len, false, a));
 	assert_int_equal(len, 0);
+}
+
+/*
+ * address_space_map over consecutive sections showing consecutive bytes
+ * of one RAM block returns the whole length (QEMU's
+ * flatview_extend_translation); it stops where the next section does not
+ * continue the block.  The alias "b" is readonly so that the view cannot
+ * merge it with "a".
+ */
+static void test_map_contiguous(void **state)
+{
+	struct fix *f = *state;
+	uint8_t *host = memory_region_get_ram_ptr(&f->ram);
+	const MemTxAttrs a = MEMTXATTRS_UNSPECIFIED;
+	MemoryRegion al[3];
+	hwaddr len;
+	void *p;
+
+	memset(al, 0, sizeof(al));
+	memory_region_init_alias(&al[0], NULL, "a", &f->ram, 0, 0x1000);
+	memory_region_init_alias(&al[1], NULL, "b", &f->ram, 0x1000, 0x1000);
+	memory_region_init_alias(&al[2], NULL, "c", &f->ram, 0x1800, 0x800);
+	memory_region_set_readonly(&al[1], true);
+	memory_region_add_subregion(&f->root, 0x10000, &al[0]);
+	memory_region_add_subregion(&f->root, 0x11000, &al[1]);
+	memory_region_add_subregion(&f->root, 0x12000, &al[2]);
+	/* a + b continue each other: one read map of both. */
+	len = 0x2000;
+	p = address_space_map(&f->as, 0x10800, &len, false, a);
+	assert_ptr_equal(p, host + 0x800);
+	assert_int_equal(len, 0x1800);
+	address_space_unmap(&f->as, p, len, false, len);
+	/* A write map stops before the readonly b. */
+	len = 0x2000;
+	p = address_space_map(&f->as, 0x10800, &len, true, a);
+	assert_ptr_equal(p, host + 0x800);
+	assert_int_equal(len, 0x800);
+	address_space_unmap(&f->as, p, len, true, 0);
+	/* b then c: c shows 0x1800, not 0x2000: clipped at the boundary. */
+	len = 0x1000;
+	p = address_space_map(&f->as, 0x11800, &len, false, a);
+	assert_ptr_equal(p, host + 0x1800);
+	assert_int_equal(len, 0x800);
+	address_space_unmap(&f->as, p, len, false, len);
+	memory_region_del_subregion(&f->root, &al[0]);
+	memory_region_del_subregion(&f->root, &al[1]);
+	memory_region_del_subregion(&f->root, &al[2]);
+	object_unparent(OBJECT(&al[0]));
+	object_unparent(OBJECT(&al[1]));
+	object_unparent(OBJECT(&al[2]));
+	memdisp_flatview_reclaim();
 }
 
 static void test_ioeventfd(void **state)
@@ -527,6 +804,94 @@ static void test_dirty(void **state)
 }
 
 /*
+ * Dirty bits belong to the RAM block: two aliases of one block share
+ * them, the API on an alias works at the alias's offset, a resize cleans
+ * the old used length and dirties the new one, and DIRTY_MEMORY_CODE is
+ * never set (no TCG).
+ */
+static void test_dirty_block(void **state)
+{
+	struct fix *f = *state;
+	const MemTxAttrs a = MEMTXATTRS_UNSPECIFIED;
+	MemoryRegion blk = { 0 }, al[2], rz = { 0 };
+	uint8_t buf[4] = { 1, 2, 3, 4 };
+
+	memset(al, 0, sizeof(al));
+	memory_region_init_ram(&blk, NULL, "blk", 0x4000, NULL);
+	memory_region_init_alias(&al[0], NULL, "a0", &blk, 0x1000, 0x2000);
+	memory_region_init_alias(&al[1], NULL, "a1", &blk, 0x1000, 0x2000);
+	memory_region_add_subregion(&f->root, 0x20000, &al[0]);
+	memory_region_add_subregion(&f->root, 0x30000, &al[1]);
+	memory_region_set_log(&blk, true, DIRTY_MEMORY_VGA);
+	/* Through a0 at block offset 0x2000. */
+	address_space_write(&f->as, 0x21000, a, buf, 4);
+	assert_true(memory_region_get_dirty(&blk, 0x2000, 0x1000,
+					    DIRTY_MEMORY_VGA));
+	assert_false(memory_region_get_dirty(&blk, 0, 0x2000,
+					     DIRTY_MEMORY_VGA));
+	assert_false(memory_region_get_dirty(&blk, 0x2000, 0x1000,
+					     DIRTY_MEMORY_CODE));
+	/* Seen (and cleared) through the other alias, at its offset. */
+	assert_true(memory_region_get_dirty(&al[1], 0x1000, 0x1000,
+					    DIRTY_MEMORY_VGA));
+	assert_false(memory_region_get_dirty(&al[1], 0, 0x1000,
+					     DIRTY_MEMORY_VGA));
+	assert_true(memory_region_test_and_clear_dirty(&al[1], 0x1000, 0x10,
+						       DIRTY_MEMORY_VGA));
+	assert_false(memory_region_get_dirty(&blk, 0, 0x4000,
+					     DIRTY_MEMORY_VGA));
+	/* Global logging adds MIGRATION, still no CODE. */
+	memory_global_dirty_log_start(GLOBAL_DIRTY_MIGRATION);
+	address_space_write(&f->as, 0x30000, a, buf, 4);
+	assert_true(memory_region_get_dirty(&blk, 0x1000, 4,
+					    DIRTY_MEMORY_MIGRATION));
+	assert_true(memory_region_get_dirty(&al[0], 0, 4, DIRTY_MEMORY_VGA));
+	memory_region_set_dirty(&blk, 0x3800, 1);
+	assert_true(memory_region_get_dirty(&blk, 0x3000, 0x1000,
+					    DIRTY_MEMORY_MIGRATION));
+	assert_false(memory_region_get_dirty(&blk, 0, 0x4000,
+					     DIRTY_MEMORY_CODE));
+	memory_global_dirty_log_stop(GLOBAL_DIRTY_MIGRATION);
+	memory_region_set_log(&blk, false, DIRTY_MEMORY_VGA);
+	/* Resize: the block's bits follow its used length. */
+	memory_region_init_resizeable_ram(&rz, NULL, "rz", 0x2000, 0x8000,
+					  NULL, NULL);
+	memory_region_add_subregion(&f->root, 0x40000, &rz);
+	memory_region_set_log(&rz, true, DIRTY_MEMORY_VGA);
+	address_space_write(&f->as, 0x40000, a, buf, 4);
+	assert_true(memory_region_get_dirty(&rz, 0, 0x1000, DIRTY_MEMORY_VGA));
+	assert_true(memory_region_test_and_clear_dirty(&rz, 0, 0x1000,
+						       DIRTY_MEMORY_VGA));
+	memory_region_ram_resize(&rz, 0x6000, NULL);
+	assert_true(memory_region_get_dirty(&rz, 0x5000, 0x1000,
+					    DIRTY_MEMORY_VGA));
+	assert_true(memory_region_get_dirty(&rz, 0x5000, 0x1000,
+					    DIRTY_MEMORY_MIGRATION));
+	assert_false(memory_region_get_dirty(&rz, 0, 0x6000,
+					     DIRTY_MEMORY_CODE));
+	assert_true(memory_region_test_and_clear_dirty(&rz, 0, 0x6000,
+						       DIRTY_MEMORY_VGA));
+	/* Writes beyond the old size land in the same log. */
+	address_space_write(&f->as, 0x45ffc, a, buf, 4);
+	assert_true(memory_region_get_dirty(&rz, 0x5000, 0x1000,
+					    DIRTY_MEMORY_VGA));
+	/* Shrunk: bits beyond the used length are not reported. */
+	memory_region_ram_resize(&rz, 0x1000, NULL);
+	memory_region_reset_dirty(&rz, 0, 0x1000, DIRTY_MEMORY_VGA);
+	assert_false(memory_region_get_dirty(&rz, 0, 0x8000,
+					     DIRTY_MEMORY_VGA));
+	memory_region_set_log(&rz, false, DIRTY_MEMORY_VGA);
+	memory_region_del_subregion(&f->root, &rz);
+	memory_region_del_subregion(&f->root, &al[0]);
+	memory_region_del_subregion(&f->root, &al[1]);
+	object_unparent(OBJECT(&rz));
+	object_unparent(OBJECT(&al[0]));
+	object_unparent(OBJECT(&al[1]));
+	object_unparent(OBJECT(&blk));
+	memdisp_flatview_reclaim();
+}
+
+/*
  * Readers vs. a committing writer.  Generation g maps RAM "a" (all 0xa0)
  * and "b" (all 0xa1) at 0 and 0x1000, swapped on every commit, plus an
  * MMIO page at 0x2000 moved between 0x2000 and 0x3000.  One read of
@@ -537,7 +902,7 @@ static void test_dirty(void **state)
 #define NGEN 3000
 static MemoryRegion st_root, st_ram[2], st_io;
 static AddressSpace st_as;
-static volatile bool st_stop;
+static bool st_stop;
 static unsigned int st_started;
 static unsigned long st_torn, st_reads, st_seen[2];
 
@@ -577,7 +942,7 @@ static void *st_reader(void *arg)
 		    (r2 == MEMTX_OK) != (v2 == 0x5a))
 			torn++;
 		n++;
-	} while (!st_stop);
+	} while (!__atomic_load_n(&st_stop, __ATOMIC_RELAXED));
 	__atomic_add_fetch(&st_torn, torn, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&st_reads, n, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&st_seen[0], seen[0], __ATOMIC_RELAXED);
@@ -613,7 +978,7 @@ static void test_stress(void **state)
 		memory_region_set_address(&st_io, (i & 1) ? 0x2000 : 0x3000);
 		memory_region_transaction_commit();
 	}
-	st_stop = true;
+	__atomic_store_n(&st_stop, true, __ATOMIC_RELAXED);
 	for (i = 0; i < 3; i++)
 		pthread_join(t[i], NULL);
 	assert_int_equal(st_torn, 0);
@@ -631,6 +996,57 @@ static void test_stress(void **state)
 	memdisp_flatview_reclaim();
 }
 
+/*
+ * The per-thread last-range cache of the RAM fast path must never outlive
+ * the view it was filled from: every change below is made right after an
+ * access filled it for the same range.
+ */
+static void test_fast_stale(void **state)
+{
+	struct fix *f = *state;
+	uint8_t *host = memory_region_get_ram_ptr(&f->ram);
+	const MemTxAttrs a = MEMTXATTRS_UNSPECIFIED;
+	MemoryRegion ov = { 0 };
+	uint8_t buf[4], w[4] = { 9, 8, 7, 6 };
+
+	memset(host + 0x100, 0x33, 4);
+	assert_int_equal(address_space_read(&f->as, 0x100, a, buf, 4),
+			 MEMTX_OK);
+	assert_int_equal(buf[0], 0x33);
+	/* Readonly: the write is dropped. */
+	memory_region_set_readonly(&f->ram, true);
+	assert_int_equal(address_space_write(&f->as, 0x100, a, w, 4), MEMTX_OK);
+	assert_int_equal(host[0x100], 0x33);
+	memory_region_set_readonly(&f->ram, false);
+	assert_int_equal(address_space_write(&f->as, 0x100, a, w, 4), MEMTX_OK);
+	assert_int_equal(host[0x100], 9);
+	/* Disabled: unassigned. */
+	memory_region_set_enabled(&f->ram, false);
+	assert_int_equal(address_space_read(&f->as, 0x100, a, buf, 4),
+			 MEMTX_DECODE_ERROR);
+	memory_region_set_enabled(&f->ram, true);
+	assert_int_equal(address_space_read(&f->as, 0x100, a, buf, 4),
+			 MEMTX_OK);
+	assert_int_equal(buf[0], 9);
+	/* Covered by another RAM region, then uncovered. */
+	memory_region_init_ram(&ov, NULL, "ov", 0x1000, NULL);
+	memset(memory_region_get_ram_ptr(&ov), 0x77, 0x1000);
+	memory_region_add_subregion_overlap(&f->root, 0, &ov, 1);
+	assert_int_equal(address_space_read(&f->as, 0x100, a, buf, 4),
+			 MEMTX_OK);
+	assert_int_equal(buf[0], 0x77);
+	address_space_write(&f->as, 0x100, a, w, 4);
+	assert_int_equal(host[0x100], 9);
+	assert_int_equal(((uint8_t *)memory_region_get_ram_ptr(&ov))[0x100], 9);
+	memory_region_del_subregion(&f->root, &ov);
+	host[0x100] = 0x44;
+	assert_int_equal(address_space_read(&f->as, 0x100, a, buf, 4),
+			 MEMTX_OK);
+	assert_int_equal(buf[0], 0x44);
+	object_unparent(OBJECT(&ov));
+	memdisp_flatview_reclaim();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -638,13 +1054,19 @@ int main(void)
 		cmocka_unit_test(test_ld_st),
 		cmocka_unit_test(test_mmio),
 		cmocka_unit_test(test_crossing),
+		cmocka_unit_test(test_old_mmio),
 		cmocka_unit_test(test_unassigned_rom_resv),
 		cmocka_unit_test(test_translate),
 		cmocka_unit_test(test_iommu),
+		cmocka_unit_test(test_iommu_tlb),
+		cmocka_unit_test(test_iommu_rw),
 		cmocka_unit_test(test_map),
+		cmocka_unit_test(test_map_contiguous),
 		cmocka_unit_test(test_ioeventfd),
 		cmocka_unit_test(test_dirty),
+		cmocka_unit_test(test_dirty_block),
 		cmocka_unit_test(test_stress),
+		cmocka_unit_test(test_fast_stale),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

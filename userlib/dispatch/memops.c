@@ -339,12 +339,70 @@ static MemTxResult adjusted_access(const struct memdisp_ops_target *t,
 	return r;
 }
 
+/*
+ * The common device and access: a plain callback for the direction, no
+ * accepts hook, an aligned access of a size that valid and impl both
+ * allow.  access_valid() passes and access_with_adjusted_size() makes one
+ * callback of @size bytes, so one direct call is the same access.
+ */
+static inline bool simple_access(const MemoryRegionOps *ops, hwaddr addr,
+				 unsigned size, bool is_write)
+{
+	unsigned vmax = ops->valid.max_access_size;
+	unsigned imin = ops->impl.min_access_size;
+	unsigned imax = ops->impl.max_access_size;
+
+	if (is_write ? !ops->write : !ops->read)
+		return false;
+	if (ops->valid.accepts || !size_ok(size) || (addr & (size - 1)))
+		return false;
+	if (vmax && (size > vmax || size < ops->valid.min_access_size))
+		return false;
+	if (!imin)
+		imin = 1;
+	if (!imax)
+		imax = 4;
+	return size_ok(imin) && size_ok(imax) && size >= imin && size <= imax;
+}
+
+/* The re-entrancy guard of adjusted_access(): false when refused. */
+static inline bool guard_enter(const struct memdisp_ops_target *t,
+			       hwaddr addr, bool *guarded)
+{
+	*guarded = false;
+	if (!t->guard_key || (t->flags & MEMDISP_OPS_NO_GUARD))
+		return true;
+	if (guard_engaged(t->guard_key)) {
+		warn_blocked_once(t, addr);
+		return false;
+	}
+	guard_stack[guard_depth++] = t->guard_key;
+	*guarded = true;
+	return true;
+}
+
 MemTxResult memdisp_ops_read(const struct memdisp_ops_target *t, hwaddr addr,
 			     uint64_t *pval, unsigned size,
 			     enum device_endian value_end, MemTxAttrs attrs)
 {
+	const MemoryRegionOps *ops = t->ops;
 	MemTxResult r;
+	bool guarded;
 
+	if (simple_access(ops, addr, size, false)) {
+		uint64_t v = 0;
+
+		if (guard_enter(t, addr, &guarded)) {
+			v = ops->read(t->opaque, addr, size);
+			if (guarded)
+				guard_depth--;
+			r = MEMTX_OK;
+		} else {
+			r = MEMTX_ACCESS_ERROR;
+		}
+		*pval = convert(v, size, ops->endianness, value_end);
+		return r;
+	}
 	*pval = 0;
 	if (!access_valid(t, addr, size, false, attrs))
 		return MEMTX_DECODE_ERROR;
@@ -371,6 +429,16 @@ MemTxResult memdisp_ops_write(const struct memdisp_ops_target *t, hwaddr addr,
 			memdisp_ioeventfd_signal(fd);
 			return MEMTX_OK;
 		}
+	}
+	if (simple_access(t->ops, addr, size, true)) {
+		bool guarded;
+
+		if (!guard_enter(t, addr, &guarded))
+			return MEMTX_ACCESS_ERROR;
+		t->ops->write(t->opaque, addr, data, size);
+		if (guarded)
+			guard_depth--;
+		return MEMTX_OK;
 	}
 
 	return adjusted_access(t, true, addr, &data, size, attrs);

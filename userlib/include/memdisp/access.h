@@ -8,7 +8,9 @@
  *
  * Every address_space_* call takes the library's RCU read lock itself
  * (urcu memb flavour); a calling thread is registered with liburcu on
- * its first access and unregistered when it exits.
+ * its first access and unregistered when it exits.  Each accessing thread
+ * also gets a 64 KiB translation cache of resolved ranges (freed at thread
+ * exit); it never outlives the map it was filled from.
  */
 #ifndef MEMDISP_ACCESS_H
 #define MEMDISP_ACCESS_H
@@ -58,6 +60,22 @@ MemTxResult memory_region_dispatch_write(MemoryRegion *mr, hwaddr addr,
 					 MemTxAttrs attrs);
 /** memdisp_devend_memop() - MO_BSWAP when @end differs from the host */
 MemOp memdisp_devend_memop(enum device_endian end);
+
+/**
+ * memdisp_iommu_set_tlb() - let the library cache @iommu's translations
+ * @iommu: an IOMMU region
+ * @on: true to cache, false to stop (and drop what is cached)
+ *
+ * QEMU calls the translate callback on every access.  With the cache on,
+ * each thread keeps a small IOTLB and reuses a translate() result for the
+ * same page (iova & ~addr_mask), IOMMU index and direction until the
+ * region's model calls memory_region_notify_iommu() for it (any event
+ * drops every cached translation of the region, as an invalidation must
+ * be notified for vhost/VFIO anyway), memdisp_iommu_set_tlb() is called
+ * again, or the region is finalized.  Turn it on only for a model that
+ * notifies every change of its translations.  Off by default.
+ */
+void memdisp_iommu_set_tlb(IOMMUMemoryRegion *iommu, bool on);
 
 /**
  * address_space_translate() - the terminal region at @addr of @as

@@ -123,7 +123,18 @@ struct MemoryRegionOps {
 		unsigned max_access_size;
 		bool unaligned;
 	} impl;
+	/*
+	 * QEMU <= 3.1's byte/word/long callbacks, indexed by log2(size),
+	 * used when neither read/write nor the _with_attrs pair is set;
+	 * wider accesses are split into long ones.
+	 */
+	struct {
+		uint32_t (*read[3])(void *opaque, hwaddr addr);
+		void (*write[3])(void *opaque, hwaddr addr, uint32_t data);
+	} old_mmio;
 };
+/* MemoryRegionOps has old_mmio (the access engine tests for it). */
+#define MEMDISP_OPS_HAVE_OLD_MMIO 1
 
 /* IOMMU types (QEMU 7.2); translation itself is issue 3. */
 typedef enum {
@@ -266,6 +277,8 @@ struct IOMMUMemoryRegion {
 	const IOMMUMemoryRegionClass *md_class;
 	IOMMUNotifier *iommu_notify;	/* singly linked */
 	IOMMUNotifierFlag iommu_notify_flags;
+	/* translation cache (memdisp_iommu_set_tlb); 0: off */
+	unsigned long md_tlb_gen;
 };
 
 #define MEMORY_REGION(obj) ((MemoryRegion *)(obj))
