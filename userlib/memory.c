@@ -1015,20 +1015,20 @@ static void md_coalesced_add_range(AddressSpace *as, FlatRange *fr);
 static void md_update_coalesced(MemoryRegion *mr, bool before)
 {
 	AddressSpace *as;
-	unsigned int i;
+	FlatRange *fr;
 
 	MD_FOR_EACH_AS(as) {
 		FlatView *v = as->current_map;
 
 		if (!v || !as->md_listeners_first)
 			continue;
-		for (i = 0; i < v->nr; i++) {
-			if (v->ranges[i].mr != mr)
+		MD_FLATVIEW_FOR_EACH(v, fr) {
+			if (fr->mr != mr)
 				continue;
 			if (before)
-				md_coalesced_del_range(as, &v->ranges[i]);
+				md_coalesced_del_range(as, fr);
 			else
-				md_coalesced_add_range(as, &v->ranges[i]);
+				md_coalesced_add_range(as, fr);
 		}
 	}
 }
@@ -1196,28 +1196,78 @@ static void md_coalesced_add_range(AddressSpace *as, FlatRange *fr)
 	}
 }
 
-static void md_update_pass(AddressSpace *as, const FlatView *old,
-			   FlatView *new, bool adding)
+/* QEMU's region_nop for every range of @v from chunk @c0 to @c1. */
+static void md_nop_chunks(AddressSpace *as, FlatView *v, unsigned int c0,
+			  unsigned int c1)
 {
-	unsigned int io = 0, in = 0;
+	MemoryListener *l;
+	unsigned int c, i;
+
+	for (c = c0; c < c1; c++) {
+		const struct md_chunk *ch = v->chunks[c];
+
+		for (i = 0; i < ch->nr; i++) {
+			MemoryRegionSection s =
+				md_section_from_range(&ch->ranges[i], v);
+
+			MD_FOR_LISTENERS_FWD(l, as)
+				if (l->region_nop)
+					l->region_nop(l, &s);
+		}
+	}
+}
+
+/*
+ * One of QEMU's two address_space_update_topology_pass() passes.  Chunks
+ * shared by both views at their start and end hold the same ranges: they
+ * are not compared, only reported with region_nop when a listener wants
+ * it, so a commit that rebuilt a few chunks costs O(window).
+ */
+static void md_update_pass(AddressSpace *as, FlatView *old, FlatView *new,
+			   bool adding)
+{
+	struct md_fv_iter io = { .fv = old }, in = { .fv = new };
+	unsigned int pre = 0, suf = 0, oend, nend;
+	bool want_nop = false;
 	MemoryListener *l;
 
-	while (io < old->nr || in < new->nr) {
-		const FlatRange *fo = io < old->nr ? &old->ranges[io] : NULL;
-		const FlatRange *fn = in < new->nr ? &new->ranges[in] : NULL;
+	MD_FOR_LISTENERS_FWD(l, as)
+		if (l->region_nop)
+			want_nop = true;
+	while (pre < old->nr_chunks && pre < new->nr_chunks &&
+	       old->chunks[pre] == new->chunks[pre])
+		pre++;
+	while (suf < old->nr_chunks - pre && suf < new->nr_chunks - pre &&
+	       old->chunks[old->nr_chunks - 1 - suf] ==
+	       new->chunks[new->nr_chunks - 1 - suf])
+		suf++;
+	oend = old->nr_chunks - suf;
+	nend = new->nr_chunks - suf;
+	if (adding && want_nop)
+		md_nop_chunks(as, new, 0, pre);
+	io.c = in.c = pre;
+	for (;;) {
+		const FlatRange *fo = io.c < oend ? md_fv_iter_cur(&io) : NULL;
+		const FlatRange *fn = in.c < nend ? md_fv_iter_cur(&in) : NULL;
 		MemoryRegionSection s;
 
+		if (fo && io.c >= oend)
+			fo = NULL;
+		if (fn && in.c >= nend)
+			fn = NULL;
+		if (!fo && !fn)
+			break;
 		if (fo && (!fn || fo->addr.start < fn->addr.start ||
 			   (fo->addr.start == fn->addr.start &&
 			    !md_flatrange_equal(fo, fn)))) {
 			if (!adding) {
 				md_coalesced_del_range(as, (FlatRange *)fo);
-				s = md_section_from_range(fo, (FlatView *)old);
+				s = md_section_from_range(fo, old);
 				MD_FOR_LISTENERS_REV(l, as)
 					if (l->region_del)
 						l->region_del(l, &s);
 			}
-			io++;
+			io.i++;
 		} else if (fo && fn && md_flatrange_equal(fo, fn)) {
 			if (adding) {
 				s = md_section_from_range(fn, new);
@@ -1237,8 +1287,8 @@ static void md_update_pass(AddressSpace *as, const FlatView *old,
 								fo->dirty_log_mask,
 								fn->dirty_log_mask);
 			}
-			io++;
-			in++;
+			io.i++;
+			in.i++;
 		} else {
 			if (adding) {
 				s = md_section_from_range(fn, new);
@@ -1247,9 +1297,11 @@ static void md_update_pass(AddressSpace *as, const FlatView *old,
 						l->region_add(l, &s);
 				md_coalesced_add_range(as, (FlatRange *)fn);
 			}
-			in++;
+			in.i++;
 		}
 	}
+	if (adding && want_nop)
+		md_nop_chunks(as, new, nend, new->nr_chunks);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1346,7 +1398,7 @@ static void md_as_set_view(AddressSpace *as, unsigned long gen, bool force)
 	md_flatview_ref(new);
 	if (as->md_listeners_first) {
 		FlatView empty = { .nr = 0 };
-		const FlatView *o = old ? old : &empty;
+		FlatView *o = old ? old : &empty;
 
 		md_update_pass(as, o, new, false);
 		rcu_assign_pointer(as->current_map, new);
@@ -1447,6 +1499,7 @@ static void md_as_update_ioeventfds(AddressSpace *as, bool replay_only,
 	MemoryRegionIoeventfd *new = NULL;
 	unsigned int nnew = 0, cap = 0, i, j, io, in;
 	FlatView *v = as->current_map;
+	FlatRange *fr;
 
 	if (replay_only) {
 		for (i = 0; i < (unsigned int)as->ioeventfd_nb; i++)
@@ -1455,9 +1508,7 @@ static void md_as_update_ioeventfds(AddressSpace *as, bool replay_only,
 	}
 	if (!as->ioeventfd_notifiers || !v)
 		return;
-	for (i = 0; i < v->nr; i++) {
-		FlatRange *fr = &v->ranges[i];
-
+	MD_FLATVIEW_FOR_EACH(v, fr) {
 		for (j = 0; j < fr->mr->ioeventfd_nb; j++) {
 			MemoryRegionIoeventfd fd = fr->mr->ioeventfds[j];
 			Int128 st = fd.addr.start + fr->addr.start -
@@ -1585,19 +1636,19 @@ void flatview_unref(FlatView *view)
 static void md_listener_replay(MemoryListener *l, AddressSpace *as)
 {
 	FlatView *v = as->current_map;
-	unsigned int i;
+	const FlatRange *fr;
 
 	if (l->begin)
 		l->begin(l);
 	if (global_dirty_tracking && l->log_global_start)
 		l->log_global_start(l);
-	for (i = 0; v && i < v->nr; i++) {
-		MemoryRegionSection s = md_section_from_range(&v->ranges[i], v);
+	MD_FLATVIEW_FOR_EACH(v, fr) {
+		MemoryRegionSection s = md_section_from_range(fr, v);
 
 		if (l->region_add)
 			l->region_add(l, &s);
-		if (v->ranges[i].dirty_log_mask && l->log_start)
-			l->log_start(l, &s, 0, v->ranges[i].dirty_log_mask);
+		if (fr->dirty_log_mask && l->log_start)
+			l->log_start(l, &s, 0, fr->dirty_log_mask);
 	}
 	if (l->commit)
 		l->commit(l);
@@ -1667,20 +1718,20 @@ void memory_listener_register(MemoryListener *listener, AddressSpace *as)
 void memory_listener_unregister(MemoryListener *listener)
 {
 	AddressSpace *as = listener->address_space;
+	const FlatRange *fr;
 	FlatView *v;
-	unsigned int i;
 
 	if (!as)
 		return;
 	v = as->current_map;
 	if (listener->begin)
 		listener->begin(listener);
-	for (i = 0; v && i < v->nr; i++) {
-		MemoryRegionSection s = md_section_from_range(&v->ranges[i], v);
+	MD_FLATVIEW_FOR_EACH(v, fr) {
+		MemoryRegionSection s = md_section_from_range(fr, v);
 
-		if (v->ranges[i].dirty_log_mask && listener->log_stop)
+		if (fr->dirty_log_mask && listener->log_stop)
 			listener->log_stop(listener, &s,
-					   v->ranges[i].dirty_log_mask, 0);
+					   fr->dirty_log_mask, 0);
 		if (listener->region_del)
 			listener->region_del(listener, &s);
 	}
@@ -1714,19 +1765,19 @@ void memory_listener_unregister(MemoryListener *listener)
 static void md_sync_as(AddressSpace *as, MemoryRegion *mr)
 {
 	FlatView *v = as->current_map;
+	const FlatRange *fr;
 	MemoryListener *l;
-	unsigned int i;
 
 	MD_FOR_LISTENERS_FWD(l, as) {
 		if (l->log_sync) {
-			for (i = 0; v && i < v->nr; i++) {
+			MD_FLATVIEW_FOR_EACH(v, fr) {
 				MemoryRegionSection s;
 
-				if (!v->ranges[i].dirty_log_mask)
+				if (!fr->dirty_log_mask)
 					continue;
-				if (mr && v->ranges[i].mr != mr)
+				if (mr && fr->mr != mr)
 					continue;
-				s = md_section_from_range(&v->ranges[i], v);
+				s = md_section_from_range(fr, v);
 				l->log_sync(l, &s);
 			}
 		} else if (l->log_sync_global) {
@@ -1814,7 +1865,6 @@ static MemoryRegionSection md_find(MemoryRegion *mr, hwaddr addr,
 	FlatView *v;
 	const FlatRange *fr;
 	Int128 s, e;
-	mdx_u32 i;
 
 	addr += mr->addr;
 	for (root = mr; root->container;) {
@@ -1827,10 +1877,9 @@ static MemoryRegionSection md_find(MemoryRegion *mr, hwaddr addr,
 	if (!as || !as->current_map || !as->current_map->nr)
 		return ret;
 	v = as->current_map;
-	i = mdx_lookup_ge(v->index, addr);
-	if (i == MDX_NONE)
+	fr = memdisp_flatview_lookup_ge(v, addr);
+	if (!fr)
 		return ret;
-	fr = &v->ranges[i];
 	s = int128_make64(addr);
 	e = s + int128_make64(size);
 	if (size == 0)

@@ -318,48 +318,22 @@ static bool can_merge(const FlatRange *a, const FlatRange *b)
 	       a->nonvolatile == b->nonvolatile;
 }
 
-static void flatview_simplify(FlatView *v)
+/* QEMU's flatview_simplify() over @r[0..n): returns the new count. */
+static size_t ranges_simplify(FlatRange *r, size_t n)
 {
-	unsigned int i, j, out = 0;
+	size_t i, j, out = 0;
 
-	for (i = 0; i < v->nr; i = j) {
-		FlatRange r = v->ranges[i];
+	for (i = 0; i < n; i = j) {
+		FlatRange m = r[i];
 
-		for (j = i + 1; j < v->nr &&
-		     can_merge(&v->ranges[j - 1], &v->ranges[j]); j++)
-			r.addr.size += v->ranges[j].addr.size;
-		v->ranges[out++] = r;
+		for (j = i + 1; j < n && can_merge(&r[j - 1], &r[j]); j++)
+			m.addr.size += r[j].addr.size;
+		r[out++] = m;
 	}
-	v->nr = out;
+	return out;
 }
 
 static unsigned long md_fv_seq;
-
-/*
- * A view references the owners of its root and of every range's region
- * (QEMU's memory_region_ref()).  It keeps the owner pointers itself, so
- * that freeing a retired view never reads a region that may have been
- * finalized and freed meanwhile.
- */
-static void md_flatview_take_owners(FlatView *v)
-{
-	Object *last = NULL;
-	unsigned int i, cap = 0;
-
-	for (i = 0; i <= v->nr; i++) {
-		MemoryRegion *mr = i < v->nr ? v->ranges[i].mr : v->root;
-		Object *o = mr ? mr->owner : NULL;
-
-		if (!o || o == last)
-			continue;
-		if (v->nr_owners == cap) {
-			cap = cap ? cap * 2 : 4;
-			v->owners = md_realloc(v->owners, cap * sizeof(*v->owners));
-		}
-		v->owners[v->nr_owners++] = object_ref(o);
-		last = o;
-	}
-}
 
 FlatView *md_flatview_new(MemoryRegion *root)
 {
@@ -368,34 +342,170 @@ FlatView *md_flatview_new(MemoryRegion *root)
 	v->ref = 1;
 	v->root = root;
 	v->seq = ++md_fv_seq;
+	if (root && root->owner)
+		v->root_owner = object_ref(root->owner);
 	return v;
 }
 
-static void md_flatview_build_index(FlatView *v)
+/*
+ * A chunk references the owners of its ranges' regions (QEMU's
+ * memory_region_ref() per FlatRange).  It keeps the owner pointers itself,
+ * so that freeing it never reads a region that may have been finalized
+ * and freed meanwhile.
+ */
+static struct md_chunk *chunk_new(const FlatRange *r, unsigned int n)
 {
-	mdx_u64 *st, *la;
-	unsigned int i;
-	size_t bytes;
+	struct md_chunk *ch = md_realloc(NULL, sizeof(*ch) + n * sizeof(*r));
+	mdx_u64 st[MD_CHUNK_MAX], la[MD_CHUNK_MAX];
+	Object *last = NULL;
+	unsigned int i, cap = 0;
 
-	if (!v->nr)
-		return;
-	st = md_realloc(NULL, v->nr * sizeof(*st));
-	la = md_realloc(NULL, v->nr * sizeof(*la));
-	for (i = 0; i < v->nr; i++) {
-		st[i] = int128_get64(v->ranges[i].addr.start);
-		la[i] = int128_get64(v->ranges[i].addr.start +
-				     v->ranges[i].addr.size - 1);
+	ch->ref = 1;
+	ch->nr = n;
+	ch->owners = NULL;
+	ch->nr_owners = 0;
+	memcpy(ch->ranges, r, n * sizeof(*r));
+	for (i = 0; i < n; i++) {
+		Object *o = r[i].mr->owner;
+
+		st[i] = int128_get64(r[i].addr.start);
+		la[i] = int128_get64(r[i].addr.start + r[i].addr.size - 1);
+		if (!o || o == last)
+			continue;
+		if (ch->nr_owners == cap) {
+			cap = cap ? cap * 2 : 4;
+			ch->owners = md_realloc(ch->owners,
+						cap * sizeof(*ch->owners));
+		}
+		ch->owners[ch->nr_owners++] = object_ref(o);
+		last = o;
 	}
-	bytes = mdx_bytes(v->nr);
-	if (!bytes)
-		md_die(v->root, "flat view of %u ranges is too large to index",
-		       v->nr);
-	v->index_buf = md_realloc(NULL, bytes);
-	v->index = mdx_build(v->index_buf, st, la, v->nr);
-	if (!v->index)
-		md_die(v->root, "internal error: rendered ranges overlap");
-	free(st);
-	free(la);
+	ch->index_buf = md_realloc(NULL, mdx_bytes(n));
+	ch->index = mdx_build(ch->index_buf, st, la, n);
+	if (!ch->index)
+		md_die(r[0].mr, "internal error: rendered ranges overlap");
+	return ch;
+}
+
+static void chunk_put(struct md_chunk *ch)
+{
+	unsigned int i;
+
+	if (--ch->ref)
+		return;
+	for (i = 0; i < ch->nr_owners; i++)
+		object_unref(ch->owners[i]);
+	free(ch->owners);
+	free(ch->index_buf);
+	free(ch);
+}
+
+/* Cut @r[0..n) into about equal chunks of at most MD_CHUNK_MAX ranges. */
+static void fv_append_chunks(FlatView *v, const FlatRange *r, size_t n,
+			     unsigned int *cap)
+{
+	size_t k = (n + MD_CHUNK_MAX - 1) / MD_CHUNK_MAX, i, pos = 0;
+
+	for (i = 0; i < k; i++) {
+		size_t len = n * (i + 1) / k - pos;
+
+		if (v->nr_chunks == *cap) {
+			*cap = *cap ? *cap * 2 : 8;
+			v->chunks = md_realloc(v->chunks,
+					       *cap * sizeof(*v->chunks));
+		}
+		v->chunks[v->nr_chunks++] = chunk_new(r + pos,
+						      (unsigned int)len);
+		pos += len;
+	}
+}
+
+static void fv_append_chunk_ref(FlatView *v, struct md_chunk *ch,
+				unsigned int *cap)
+{
+	if (v->nr_chunks == *cap) {
+		*cap = *cap ? *cap * 2 : 8;
+		v->chunks = md_realloc(v->chunks, *cap * sizeof(*v->chunks));
+	}
+	ch->ref++;
+	v->chunks[v->nr_chunks++] = ch;
+}
+
+/* Fill the top-level arrays once v->chunks is complete. */
+static void fv_finish(FlatView *v)
+{
+	unsigned int c, pos = 0;
+
+	v->chunk_last = md_realloc(NULL, (v->nr_chunks + 1) *
+					 sizeof(*v->chunk_last));
+	v->chunk_pos = md_realloc(NULL, (v->nr_chunks + 1) *
+					sizeof(*v->chunk_pos));
+	for (c = 0; c < v->nr_chunks; c++) {
+		const struct md_chunk *ch = v->chunks[c];
+		const FlatRange *l = &ch->ranges[ch->nr - 1];
+
+		v->chunk_pos[c] = pos;
+		v->chunk_last[c] = int128_get64(l->addr.start + l->addr.size - 1);
+		pos += ch->nr;
+	}
+	v->chunk_pos[c] = pos;
+	v->nr = pos;
+}
+
+/* First chunk whose last address is >= @addr (nr_chunks if none). */
+static unsigned int fv_chunk_ge(const FlatView *v, uint64_t addr)
+{
+	unsigned int lo = 0, hi = v->nr_chunks;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (v->chunk_last[mid] < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Position of the first range ending at or after @addr (nr if none). */
+static unsigned int fv_pos_ge(const FlatView *v, Int128 addr)
+{
+	unsigned int c;
+	mdx_u32 i;
+
+	if (addr >= int128_2_64())
+		return v->nr;
+	c = fv_chunk_ge(v, (uint64_t)addr);
+	if (c == v->nr_chunks)
+		return v->nr;
+	i = mdx_lookup_ge(v->chunks[c]->index, (uint64_t)addr);
+	if (i == MDX_NONE)
+		md_die(v->root, "internal error: chunk index out of step");
+	return v->chunk_pos[c] + i;
+}
+
+/* The chunk holding position @pos (< nr). */
+static unsigned int fv_chunk_of(const FlatView *v, unsigned int pos)
+{
+	unsigned int lo = 0, hi = v->nr_chunks - 1;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo + 1) / 2;
+
+		if (v->chunk_pos[mid] <= pos)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
+static const FlatRange *fv_at(const FlatView *v, unsigned int pos)
+{
+	unsigned int c = fv_chunk_of(v, pos);
+
+	return &v->chunks[c]->ranges[pos - v->chunk_pos[c]];
 }
 
 /*
@@ -405,11 +515,25 @@ static void md_flatview_build_index(FlatView *v)
  */
 static struct rctx md_scratch = { .root = -1, .freelist = -1,
 				  .rng = 0x9e3779b9u };
+static FlatRange *md_out;
+static size_t md_cap_out;
 
-FlatView *md_render(MemoryRegion *root)
+static void out_reserve(size_t n)
+{
+	if (n <= md_cap_out)
+		return;
+	md_cap_out = n + n / 2 + 16;
+	md_out = md_realloc(md_out, md_cap_out * sizeof(*md_out));
+}
+
+/*
+ * Render @root clipped to [@lo, @hi) into md_out[@at..], sorted and
+ * simplified; returns the number of ranges written.
+ */
+static size_t render_ranges(MemoryRegion *root, Int128 lo, Int128 hi,
+			    size_t at)
 {
 	struct rctx *c = &md_scratch;
-	FlatView *v = md_flatview_new(root);
 	size_t i;
 
 	c->nu = 0;
@@ -421,14 +545,13 @@ FlatView *md_render(MemoryRegion *root)
 	if (!c->path)
 		c->path = md_realloc(NULL, (MEMDISP_RENDER_MAX_DEPTH + 1) *
 					   sizeof(*c->path));
-	if (root)
-		render_mr(c, root, 0, 0, int128_2_64(), false, false);
+	if (root && lo < hi)
+		render_mr(c, root, 0, lo, hi, false, false);
 	rctx_sort(c);
-	v->ranges = md_realloc(NULL, (c->no ? c->no : 1) * sizeof(FlatRange));
-	v->nr_allocated = (unsigned int)c->no;
+	out_reserve(at + c->no);
 	for (i = 0; i < c->no; i++) {
 		const struct orange *o = &c->o[i];
-		FlatRange *fr = &v->ranges[i];
+		FlatRange *fr = &md_out[at + i];
 
 		fr->mr = o->mr;
 		fr->offset_in_region = o->offset_in_region;
@@ -439,7 +562,6 @@ FlatView *md_render(MemoryRegion *root)
 		fr->readonly = o->readonly;
 		fr->nonvolatile = o->nonvolatile;
 	}
-	v->nr = (unsigned int)c->no;
 	/* don't keep huge buffers after a one-off huge render */
 	if (c->capu > 4096 && c->nu < c->capu / 8) {
 		free(c->u);
@@ -451,14 +573,133 @@ FlatView *md_render(MemoryRegion *root)
 		c->o = NULL;
 		c->capo = 0;
 	}
-	flatview_simplify(v);
-	if (v->nr < v->nr_allocated / 2 && v->nr) {
-		v->ranges = md_realloc(v->ranges, v->nr * sizeof(FlatRange));
-		v->nr_allocated = v->nr;
+	return ranges_simplify(md_out + at, c->no);
+}
+
+FlatView *md_render(MemoryRegion *root)
+{
+	FlatView *v = md_flatview_new(root);
+	unsigned int cap = 0;
+	size_t n = render_ranges(root, 0, int128_2_64(), 0);
+
+	fv_append_chunks(v, md_out, n, &cap);
+	fv_finish(v);
+	if (md_cap_out > 4096 && n < md_cap_out / 8) {
+		free(md_out);
+		md_out = NULL;
+		md_cap_out = 0;
 	}
-	md_flatview_take_owners(v);
-	md_flatview_build_index(v);
 	return v;
+}
+
+/**
+ * md_render_window() - @old with [@lo, @hi) rendered again from @root
+ * @old: the view of @root before the edits (same root, same base)
+ * @root: the region to render
+ * @lo: first address of the window
+ * @hi: end of the window (exclusive, at most 2^64)
+ *
+ * Valid when every address whose rendering changed since @old lies in
+ * the window.  Ranges that cross the window's edges are cut there, the
+ * window is rendered clipped, and the pieces are merged again, so the
+ * result equals a full render.  Only the chunks of @old holding the
+ * window (and its two neighbouring ranges) are rebuilt; the others are
+ * shared with @old.
+ *
+ * Return: a new view (reference count 1).
+ */
+FlatView *md_render_window(FlatView *old, MemoryRegion *root, Int128 lo,
+			   Int128 hi)
+{
+	FlatView *v = md_flatview_new(root);
+	unsigned int p0, p1, q0, q1, ca, cb, c, cap = 0, pos;
+	size_t n = 0, nw;
+	const FlatRange *fr;
+	FlatRange piece;
+
+	p0 = fv_pos_ge(old, lo);
+	p1 = fv_pos_ge(old, hi);
+	if (p1 < old->nr && fv_at(old, p1)->addr.start < hi)
+		p1++;
+	q0 = p0 ? p0 - 1 : 0;
+	q1 = p1 < old->nr ? p1 + 1 : p1;
+	if (!old->nr) {
+		ca = 0;
+		cb = 0;		/* no chunk is replaced */
+	} else {
+		/* chunks [ca, cb) are replaced */
+		ca = fv_chunk_of(old, q0 < old->nr ? q0 : old->nr - 1);
+		cb = q1 > q0 ? fv_chunk_of(old, q1 - 1) + 1 : ca + 1;
+		/* keep chunks from getting tiny: absorb neighbours */
+		while (old->chunk_pos[cb] - old->chunk_pos[ca] < MD_CHUNK_MIN &&
+		       (ca > 0 || cb < old->nr_chunks)) {
+			if (ca > 0)
+				ca--;
+			if (cb < old->nr_chunks)
+				cb++;
+		}
+		/* positions to rebuild: [chunk_pos[ca], chunk_pos[cb]) */
+	}
+	out_reserve(64);
+	/* kept ranges of the replaced chunks, left of the window */
+	pos = old->nr ? old->chunk_pos[ca] : 0;
+	for (; pos < p0; pos++) {
+		out_reserve(n + 1);
+		md_out[n++] = *fv_at(old, pos);
+	}
+	if (p0 < p1) {
+		fr = fv_at(old, p0);
+		if (fr->addr.start < lo) {
+			piece = *fr;
+			piece.addr.size = lo - fr->addr.start;
+			out_reserve(n + 1);
+			md_out[n++] = piece;
+		}
+	}
+	nw = render_ranges(root, lo, hi, n);
+	n += nw;
+	if (p0 < p1) {
+		fr = fv_at(old, p1 - 1);
+		if (fr->addr.start + fr->addr.size > hi) {
+			piece = *fr;
+			piece.offset_in_region += (hwaddr)(hi - fr->addr.start);
+			piece.addr.start = hi;
+			piece.addr.size = fr->addr.start + fr->addr.size - hi;
+			out_reserve(n + 1);
+			md_out[n++] = piece;
+		}
+	}
+	for (pos = p1; old->nr && pos < old->chunk_pos[cb]; pos++) {
+		out_reserve(n + 1);
+		md_out[n++] = *fv_at(old, pos);
+	}
+	n = ranges_simplify(md_out, n);
+	for (c = 0; c < ca; c++)
+		fv_append_chunk_ref(v, old->chunks[c], &cap);
+	fv_append_chunks(v, md_out, n, &cap);
+	for (c = cb; c < old->nr_chunks; c++)
+		fv_append_chunk_ref(v, old->chunks[c], &cap);
+	fv_finish(v);
+	return v;
+}
+
+/* Do @a and @b hold the same ranges?  (A debugging check.) */
+bool md_flatview_same(const FlatView *a, const FlatView *b)
+{
+	struct md_fv_iter ia = { .fv = a }, ib = { .fv = b };
+	const FlatRange *x, *y;
+
+	if ((a ? a->nr : 0) != (b ? b->nr : 0))
+		return false;
+	for (;; ia.i++, ib.i++) {
+		x = md_fv_iter_cur(&ia);
+		y = md_fv_iter_cur(&ib);
+		if (!x || !y)
+			return !x && !y;
+		if (!md_flatrange_equal(x, y) ||
+		    x->dirty_log_mask != y->dirty_log_mask)
+			return false;
+	}
 }
 
 MemoryRegion *md_flatview_root(MemoryRegion *mr)
@@ -535,7 +776,7 @@ MemoryRegionSection md_section_from_range(const FlatRange *fr, FlatView *fv)
 
 static FlatView *md_graveyard;
 static unsigned long md_graveyard_views;
-static unsigned long md_graveyard_ranges;
+static unsigned long md_graveyard_ranges;	/* chunk slots */
 
 void md_flatview_ref(FlatView *view)
 {
@@ -547,11 +788,13 @@ static void md_flatview_free(FlatView *v)
 {
 	unsigned int i;
 
-	for (i = 0; i < v->nr_owners; i++)
-		object_unref(v->owners[i]);
-	free(v->owners);
-	free(v->ranges);
-	free(v->index_buf);
+	for (i = 0; i < v->nr_chunks; i++)
+		chunk_put(v->chunks[i]);
+	if (v->root_owner)
+		object_unref(v->root_owner);
+	free(v->chunks);
+	free(v->chunk_last);
+	free(v->chunk_pos);
 	free(v);
 }
 
@@ -566,7 +809,7 @@ void md_flatview_put(FlatView *view)
 	view->gc_next = md_graveyard;
 	md_graveyard = view;
 	md_graveyard_views++;
-	md_graveyard_ranges += view->nr + 1;
+	md_graveyard_ranges += view->nr_chunks + 1;
 }
 
 void md_flatview_gc(bool force)
@@ -576,8 +819,8 @@ void md_flatview_gc(bool force)
 	if (!md_graveyard)
 		return;
 	/* small batches: freed memory is reused while still in cache */
-	if (!force && md_graveyard_views < 16 &&
-	    md_graveyard_ranges < (1UL << 18))
+	if (!force && md_graveyard_views < 64 &&
+	    md_graveyard_ranges < (1UL << 12))
 		return;
 	/* A commit from inside a read-side section (an MMIO callback that
 	 * remaps) must not wait for itself: retry at a later commit. */
@@ -606,12 +849,30 @@ void memdisp_flatview_reclaim(void)
 
 const FlatRange *memdisp_flatview_lookup(const FlatView *fv, hwaddr addr)
 {
+	unsigned int c;
 	mdx_u32 i;
 
-	if (!fv || !fv->index)
+	if (!fv || !fv->nr_chunks)
 		return NULL;
-	i = mdx_lookup(fv->index, addr);
-	return i == MDX_NONE ? NULL : &fv->ranges[i];
+	c = fv_chunk_ge(fv, addr);
+	if (c == fv->nr_chunks)
+		return NULL;
+	i = mdx_lookup(fv->chunks[c]->index, addr);
+	return i == MDX_NONE ? NULL : &fv->chunks[c]->ranges[i];
+}
+
+const FlatRange *memdisp_flatview_lookup_ge(const FlatView *fv, hwaddr addr)
+{
+	unsigned int c;
+	mdx_u32 i;
+
+	if (!fv || !fv->nr_chunks)
+		return NULL;
+	c = fv_chunk_ge(fv, addr);
+	if (c == fv->nr_chunks)
+		return NULL;
+	i = mdx_lookup_ge(fv->chunks[c]->index, addr);
+	return i == MDX_NONE ? NULL : &fv->chunks[c]->ranges[i];
 }
 
 void memdisp_flatview_walk(AddressSpace *as,
@@ -620,10 +881,9 @@ void memdisp_flatview_walk(AddressSpace *as,
 			   void *opaque)
 {
 	FlatView *v = rcu_dereference(as->current_map);
-	unsigned int i;
+	const FlatRange *fr;
 
-	for (i = 0; v && i < v->nr; i++) {
-		const FlatRange *fr = &v->ranges[i];
+	MD_FLATVIEW_FOR_EACH(v, fr) {
 		struct memdisp_flat_range r = {
 			.start = int128_get64(fr->addr.start),
 			.last = int128_get64(fr->addr.start + fr->addr.size - 1),
@@ -641,11 +901,10 @@ void memdisp_flatview_walk(AddressSpace *as,
 
 void flatview_for_each_range(FlatView *fv, flatview_cb cb, void *opaque)
 {
-	unsigned int i;
+	const FlatRange *fr;
 
-	for (i = 0; fv && i < fv->nr; i++)
-		if (cb(fv->ranges[i].addr.start, fv->ranges[i].addr.size,
-		       fv->ranges[i].mr, fv->ranges[i].offset_in_region,
-		       opaque))
+	MD_FLATVIEW_FOR_EACH(fv, fr)
+		if (cb(fr->addr.start, fr->addr.size, fr->mr,
+		       fr->offset_in_region, opaque))
 			break;
 }
