@@ -125,6 +125,8 @@ void *md_realloc(void *p, size_t size);
 AddressSpace *md_first_as(void);
 uint8_t md_dirty_log_mask(MemoryRegion *mr);
 
+void memdisp_render_stats(unsigned long *full, unsigned long *incremental);
+
 /* render.c */
 FlatView *md_flatview_new(MemoryRegion *root);
 FlatView *md_render(MemoryRegion *root);
@@ -138,9 +140,6 @@ unsigned long md_new_stamp(void);
 MemoryRegion *md_flatview_root(MemoryRegion *mr);
 bool md_flatrange_equal(const FlatRange *a, const FlatRange *b);
 MemoryRegionSection md_section_from_range(const FlatRange *fr, FlatView *fv);
-void md_render_forget(MemoryRegion *mr);
-void md_child_index_add(MemoryRegion *mr, MemoryRegion *sub);
-void md_child_index_del(MemoryRegion *mr, MemoryRegion *sub);
 
 /**
  * memdisp_flatview_lookup() - the range of @fv containing @addr, or NULL

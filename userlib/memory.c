@@ -141,8 +141,100 @@ static void md_mark(MemoryRegion *mr)
 	}
 }
 
+/*
+ * Changed windows of the open transaction.  Each edit notes the span of
+ * the edited region, before and after the edit, in the coordinates of the
+ * top of its container tree (where a render from that top at base 0 puts
+ * it).  A commit re-renders only these windows of a cached view, and
+ * splices them into it, when that is known to be exact:
+ *  - no region on the edited region's container path is an alias target
+ *    (the change would show through the alias somewhere else);
+ *  - the container path of the view's root was not relinked in this
+ *    transaction (its coordinates did not move), see md_relinked;
+ *  - not too many windows or relinks (then a full render is cheaper).
+ * Otherwise the transaction falls back to a full render.
+ */
+#define MD_MAX_WINDOWS 8
+#define MD_MAX_RELINKS 16
+
+struct md_window {
+	MemoryRegion *top;
+	Int128 lo, hi;
+};
+
+static struct md_window md_win[MD_MAX_WINDOWS];
+static unsigned int md_nwin;
+static bool md_win_full;
+static MemoryRegion *md_relinked[MD_MAX_RELINKS];
+static unsigned int md_nrelinked;
+
+static void md_note(MemoryRegion *mr)
+{
+	Int128 lo = mr->addr, hi = lo + mr->size;
+	struct md_window *w;
+	MemoryRegion *x;
+	unsigned int i;
+
+	if (md_win_full)
+		return;
+	for (x = mr;; x = x->container) {
+		if (x->md_alias_first) {
+			md_win_full = true;
+			return;
+		}
+		if (!x->container)
+			break;
+		lo += x->container->addr;
+		hi += x->container->addr;
+	}
+	/* not clipped at 2^64: a view rendered lower in the tree sees more */
+	if (lo >= hi)
+		return;
+	for (i = 0; i < md_nwin; i++) {
+		w = &md_win[i];
+		if (w->top == x && lo <= w->hi && w->lo <= hi) {
+			w->lo = int128_min(w->lo, lo);
+			w->hi = int128_max(w->hi, hi);
+			return;
+		}
+	}
+	if (md_nwin == MD_MAX_WINDOWS) {
+		md_win_full = true;
+		return;
+	}
+	md_win[md_nwin].top = x;
+	md_win[md_nwin].lo = lo;
+	md_win[md_nwin].hi = hi;
+	md_nwin++;
+}
+
+/* @mr's container or address changed in this transaction. */
+static void md_note_relink(MemoryRegion *mr)
+{
+	unsigned int i;
+
+	if (md_win_full)
+		return;
+	for (i = 0; i < md_nrelinked; i++)
+		if (md_relinked[i] == mr)
+			return;
+	if (md_nrelinked == MD_MAX_RELINKS) {
+		md_win_full = true;
+		return;
+	}
+	md_relinked[md_nrelinked++] = mr;
+}
+
+static void md_windows_reset(void)
+{
+	md_nwin = 0;
+	md_nrelinked = 0;
+	md_win_full = false;
+}
+
 static void md_changed(MemoryRegion *mr)
 {
+	md_note(mr);
 	md_mark(mr);
 	md_update_pending = true;
 }
@@ -794,6 +886,7 @@ static void md_add_subregion_common(MemoryRegion *mr, hwaddr offset,
 		md_die(sub, "adding it to %s would make a cycle",
 		       memory_region_name(mr));
 	memory_region_transaction_begin();
+	md_note_relink(sub);
 	sub->container = mr;
 	for (a = sub->alias; a; a = a->alias)
 		a->mapped_via_alias++;
@@ -847,12 +940,18 @@ void memory_region_del_subregion(MemoryRegion *mr, MemoryRegion *subregion)
 		md_die(subregion, "not a subregion of %s (del_subregion)",
 		       memory_region_name(mr));
 	memory_region_transaction_begin();
+	md_note_relink(subregion);
+	/* what changes is where @subregion was */
+	if (mr->enabled && subregion->enabled)
+		md_note(subregion);
 	subregion->container = NULL;
 	for (a = subregion->alias; a; a = a->alias)
 		a->mapped_via_alias--;
 	md_unlink_subregion(mr, subregion);
-	if (mr->enabled && subregion->enabled)
-		md_changed(mr);
+	if (mr->enabled && subregion->enabled) {
+		md_mark(mr);
+		md_update_pending = true;
+	}
 	memory_region_transaction_commit();
 	memory_region_unref(subregion);
 }
@@ -879,6 +978,7 @@ void memory_region_set_size(MemoryRegion *mr, uint64_t size)
 		md_die(mr, "set_size 0x%" PRIx64 " outside its RAM block (1..0x%"
 		       PRIx64 ")", size, mr->ram_block->max_length);
 	memory_region_transaction_begin();
+	md_note(mr);
 	mr->size = s;
 	md_changed(mr);
 	memory_region_transaction_commit();
@@ -895,6 +995,9 @@ void memory_region_set_address(MemoryRegion *mr, hwaddr addr)
 	if (!container) {
 		/* an unmapped root still renders at its own address */
 		memory_region_transaction_begin();
+		md_note_relink(mr);
+		if (mr->enabled)
+			md_note(mr);
 		mr->addr = addr;
 		if (mr->enabled)
 			md_changed(mr);
@@ -1350,6 +1453,118 @@ static void md_cache_prune(void)
 	}
 }
 
+static bool md_verify_incremental(void)
+{
+	static int on = -1;
+
+	if (on < 0) {
+		const char *e = getenv("MEMDISP_VERIFY_INCREMENTAL");
+
+		on = e && *e && strcmp(e, "0");
+	}
+	return on;
+}
+
+static unsigned long md_stat_full, md_stat_incremental;
+
+/**
+ * memdisp_render_stats() - renders done so far (test and benchmark aid)
+ * @full: where to store the number of full renders, or NULL
+ * @incremental: where to store the number of window renders, or NULL
+ */
+void memdisp_render_stats(unsigned long *full, unsigned long *incremental)
+{
+	if (full)
+		*full = md_stat_full;
+	if (incremental)
+		*incremental = md_stat_incremental;
+}
+
+static void md_dump_view(const char *what, FlatView *v)
+{
+	const FlatRange *fr;
+
+	fprintf(stderr, "memdisp: %s view:\n", what);
+	MD_FLATVIEW_FOR_EACH(v, fr)
+		fprintf(stderr, "  %016" PRIx64 "-%016" PRIx64 " %s @%" PRIx64
+			"%s%s%s log %x\n", int128_get64(fr->addr.start),
+			int128_get64(fr->addr.start + fr->addr.size - 1),
+			memory_region_name(fr->mr), fr->offset_in_region,
+			fr->readonly ? " ro" : "", fr->romd_mode ? "" : " !romd",
+			fr->nonvolatile ? " nv" : "", fr->dirty_log_mask);
+}
+
+/* What a failed MEMDISP_VERIFY_INCREMENTAL check prints. */
+static void md_dump_views(MemoryRegion *physmr, FlatView *inc, FlatView *full,
+			  Int128 off)
+{
+	unsigned int i;
+
+	fprintf(stderr, "memdisp: windows of %s (offset 0x%" PRIx64 "):\n",
+		memory_region_name(physmr), int128_get64(off));
+	for (i = 0; i < md_nwin; i++)
+		fprintf(stderr, "  top %s [0x%" PRIx64 ", 0x%" PRIx64 ")%s\n",
+			memory_region_name(md_win[i].top),
+			(uint64_t)md_win[i].lo, (uint64_t)md_win[i].hi,
+			md_win[i].hi >= int128_2_64() ? " (2^64)" : "");
+	md_dump_view("previous", physmr->md_fv);
+	md_dump_view("incremental", inc);
+	md_dump_view("full", full);
+}
+
+/*
+ * The cached view of @physmr with this transaction's windows rendered
+ * again, or NULL when that is not known to be exact (see md_note()).
+ */
+static FlatView *md_view_incremental(MemoryRegion *physmr)
+{
+	FlatView *v = physmr->md_fv, *nv;
+	MemoryRegion *x, *top = physmr;
+	Int128 off = 0;
+	unsigned int i, used = 0;
+
+	if (md_win_full || md_force_all)
+		return NULL;
+	for (x = physmr; x; x = x->container) {
+		for (i = 0; i < md_nrelinked; i++)
+			if (md_relinked[i] == x)
+				return NULL;
+		if (x != physmr)
+			off += x->addr;
+		top = x;
+	}
+	for (i = 0; i < md_nwin; i++)
+		if (md_win[i].top == top)
+			used++;
+	if (!used)
+		return NULL;	/* marked by a path we did not note */
+	md_flatview_ref(v);
+	for (i = 0; i < md_nwin; i++) {
+		Int128 lo = md_win[i].lo - off, hi = md_win[i].hi - off;
+
+		if (md_win[i].top != top)
+			continue;
+		lo = int128_max(lo, 0);
+		hi = int128_min(hi, int128_2_64());
+		if (lo >= hi)
+			continue;
+		nv = md_render_window(v, physmr, lo, hi);
+		md_flatview_put(v);
+		v = nv;
+	}
+	md_stat_incremental++;
+	if (md_verify_incremental()) {
+		FlatView *full = md_render(physmr);
+
+		if (!md_flatview_same(v, full)) {
+			md_dump_views(physmr, v, full, off);
+			md_die(physmr, "internal error: incremental render differs from a full render");
+		}
+		md_flatview_put(full);
+	}
+	return v;
+}
+
 static FlatView *md_view_for(MemoryRegion *physmr, unsigned long gen)
 {
 	FlatView *v;
@@ -1364,7 +1579,11 @@ static FlatView *md_view_for(MemoryRegion *physmr, unsigned long gen)
 		return physmr->md_fv;
 	if (physmr->md_fv && physmr->md_fv_gen == gen)
 		return physmr->md_fv;
-	v = md_render(physmr);
+	v = physmr->md_fv ? md_view_incremental(physmr) : NULL;
+	if (!v) {
+		v = md_render(physmr);
+		md_stat_full++;
+	}
 	if (physmr->md_fv) {
 		md_flatview_put(physmr->md_fv);
 	} else {
@@ -1425,6 +1644,7 @@ static void md_update_topology(void)
 		md_as_update_ioeventfds(as, false, NULL);
 	}
 	md_force_all = false;
+	md_windows_reset();
 	md_cache_prune();
 	for (l = md_listeners_first; l; l = l->md_next)
 		if (l->commit)
@@ -1445,6 +1665,8 @@ void memory_region_transaction_commit(void)
 		md_die(NULL, "memory_region_transaction_commit without begin");
 	if (--md_txn_depth)
 		return;
+	if (!md_update_pending)
+		md_windows_reset();
 	if (md_update_pending) {
 		md_update_pending = false;
 		md_ioeventfd_pending = false;
