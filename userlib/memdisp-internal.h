@@ -140,6 +140,10 @@ unsigned long md_new_stamp(void);
 MemoryRegion *md_flatview_root(MemoryRegion *mr);
 bool md_flatrange_equal(const FlatRange *a, const FlatRange *b);
 MemoryRegionSection md_section_from_range(const FlatRange *fr, FlatView *fv);
+void md_child_index_link(MemoryRegion *mr, MemoryRegion *sub);
+void md_child_index_unlink(MemoryRegion *mr, MemoryRegion *sub);
+void md_child_index_resize(MemoryRegion *sub);
+void md_child_index_forget(MemoryRegion *mr);
 
 /**
  * memdisp_flatview_lookup() - the range of @fv containing @addr, or NULL

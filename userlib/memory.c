@@ -301,6 +301,7 @@ static void memory_region_finalize(Object *obj)
 		free(c);
 	}
 	md_cache_forget(mr);
+	md_child_index_forget(mr);
 	free((char *)mr->name);
 	mr->name = NULL;
 	free(mr->ioeventfds);
@@ -850,10 +851,12 @@ static void md_link_subregion(MemoryRegion *mr, MemoryRegion *sub)
 		mr->sub_first = sub;
 	mr->nr_subregions++;
 	sub->md_seq = ++md_seq;
+	md_child_index_link(mr, sub);
 }
 
 static void md_unlink_subregion(MemoryRegion *mr, MemoryRegion *sub)
 {
+	md_child_index_unlink(mr, sub);
 	if (sub->sub_prev)
 		sub->sub_prev->sub_next = sub->sub_next;
 	else
@@ -980,6 +983,7 @@ void memory_region_set_size(MemoryRegion *mr, uint64_t size)
 	memory_region_transaction_begin();
 	md_note(mr);
 	mr->size = s;
+	md_child_index_resize(mr);
 	md_changed(mr);
 	memory_region_transaction_commit();
 }

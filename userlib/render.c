@@ -60,6 +60,8 @@ struct rctx {
 		Int128 base;
 	} *path;
 	unsigned int npath;
+	MemoryRegion **cand;	/* window renders: children to visit */
+	unsigned int ncand, capcand;
 };
 
 static uint32_t rctx_rand(struct rctx *c)
@@ -218,6 +220,308 @@ static void rctx_fill(struct rctx *c, MemoryRegion *mr, Int128 s, Int128 e,
 	c->root = u_merge(c, u_merge(c, l, x), r);
 }
 
+/* ---------------------------------------------------------------------- */
+/*
+ * Per-container index of children by address, so that a window render
+ * finds the children it intersects without walking the whole list.  Kept
+ * for containers of at least MD_CIDX_MIN children, in a side table keyed
+ * by the container (MemoryRegion has no field for it), built the first
+ * time a window render enters the container and then kept up to date by
+ * memory.c on link, unlink and resize.
+ *
+ * Entries are sorted by start; blockmax[b] is the largest last address of
+ * entries [b * 64, b * 64 + 64), so a query skips whole blocks that end
+ * below the window.
+ */
+#define MD_CIDX_MIN 64
+#define MD_CIDX_BLK 64
+
+struct centry {
+	uint64_t start, last;	/* last saturates at 2^64 - 1 */
+	MemoryRegion *mr;
+};
+
+struct cidx {
+	MemoryRegion *owner;
+	unsigned int n, cap;
+	struct centry *e;
+	uint64_t *blockmax;
+};
+
+static struct cidx **md_cidx_tab;	/* open addressing, linear probing */
+static unsigned int md_cidx_size, md_cidx_used;
+
+static unsigned int cidx_hash(const MemoryRegion *mr)
+{
+	uint64_t h = (uintptr_t)mr * 0x9e3779b97f4a7c15ULL;
+
+	return (unsigned int)(h >> 32) & (md_cidx_size - 1);
+}
+
+static struct cidx *cidx_find(const MemoryRegion *mr)
+{
+	unsigned int i;
+
+	if (!md_cidx_used)
+		return NULL;
+	for (i = cidx_hash(mr); md_cidx_tab[i];
+	     i = (i + 1) & (md_cidx_size - 1))
+		if (md_cidx_tab[i]->owner == mr)
+			return md_cidx_tab[i];
+	return NULL;
+}
+
+static void cidx_insert_slot(struct cidx *x)
+{
+	unsigned int i;
+
+	for (i = cidx_hash(x->owner); md_cidx_tab[i];
+	     i = (i + 1) & (md_cidx_size - 1))
+		;
+	md_cidx_tab[i] = x;
+}
+
+static void cidx_table_add(struct cidx *x)
+{
+	if ((md_cidx_used + 1) * 2 > md_cidx_size) {
+		struct cidx **old = md_cidx_tab;
+		unsigned int i, osize = md_cidx_size;
+
+		md_cidx_size = osize ? osize * 2 : 16;
+		md_cidx_tab = md_zalloc(md_cidx_size * sizeof(*md_cidx_tab));
+		for (i = 0; i < osize; i++)
+			if (old[i])
+				cidx_insert_slot(old[i]);
+		free(old);
+	}
+	cidx_insert_slot(x);
+	md_cidx_used++;
+}
+
+static void cidx_table_del(const MemoryRegion *mr)
+{
+	unsigned int i, j, k;
+
+	for (i = cidx_hash(mr); md_cidx_tab[i]; i = (i + 1) & (md_cidx_size - 1))
+		if (md_cidx_tab[i]->owner == mr)
+			break;
+	if (!md_cidx_tab[i])
+		return;
+	md_cidx_tab[i] = NULL;
+	md_cidx_used--;
+	/* backward-shift deletion */
+	for (j = (i + 1) & (md_cidx_size - 1); md_cidx_tab[j];
+	     j = (j + 1) & (md_cidx_size - 1)) {
+		k = cidx_hash(md_cidx_tab[j]->owner);
+		if ((j > i && (k <= i || k > j)) ||
+		    (j < i && (k <= i && k > j))) {
+			md_cidx_tab[i] = md_cidx_tab[j];
+			md_cidx_tab[j] = NULL;
+			i = j;
+		}
+	}
+}
+
+static struct centry centry_of(MemoryRegion *sub)
+{
+	Int128 end = (Int128)sub->addr + sub->size;
+	struct centry e = { .start = sub->addr, .mr = sub };
+
+	if (!sub->size)
+		e.last = sub->addr;
+	else if (end > int128_2_64())
+		e.last = UINT64_MAX;
+	else
+		e.last = (uint64_t)(end - 1);
+	return e;
+}
+
+static void cidx_fix_blocks(struct cidx *x, unsigned int from)
+{
+	unsigned int b, i, nb = (x->n + MD_CIDX_BLK - 1) / MD_CIDX_BLK;
+
+	x->blockmax = md_realloc(x->blockmax, (nb ? nb : 1) *
+					       sizeof(*x->blockmax));
+	for (b = from / MD_CIDX_BLK; b < nb; b++) {
+		uint64_t m = 0;
+		unsigned int end = (b + 1) * MD_CIDX_BLK;
+
+		if (end > x->n)
+			end = x->n;
+		for (i = b * MD_CIDX_BLK; i < end; i++)
+			if (x->e[i].last > m)
+				m = x->e[i].last;
+		x->blockmax[b] = m;
+	}
+}
+
+static int centry_cmp(const void *pa, const void *pb)
+{
+	const struct centry *a = pa, *b = pb;
+
+	return a->start < b->start ? -1 : a->start > b->start;
+}
+
+static struct cidx *cidx_build(MemoryRegion *mr)
+{
+	struct cidx *x = md_zalloc(sizeof(*x));
+	MemoryRegion *sub;
+
+	x->owner = mr;
+	x->cap = (unsigned int)mr->nr_subregions + 16;
+	x->e = md_realloc(NULL, x->cap * sizeof(*x->e));
+	for (sub = mr->sub_first; sub; sub = sub->sub_next)
+		x->e[x->n++] = centry_of(sub);
+	qsort(x->e, x->n, sizeof(*x->e), centry_cmp);
+	cidx_fix_blocks(x, 0);
+	cidx_table_add(x);
+	return x;
+}
+
+/* First entry with start >= @a. */
+static unsigned int cidx_lower(const struct cidx *x, uint64_t a)
+{
+	unsigned int lo = 0, hi = x->n;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (x->e[mid].start < a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/**
+ * md_child_index_link() - @sub was linked into @mr's subregion list
+ */
+void md_child_index_link(MemoryRegion *mr, MemoryRegion *sub)
+{
+	struct cidx *x = cidx_find(mr);
+	unsigned int i;
+
+	if (!x)
+		return;
+	if (x->n == x->cap) {
+		x->cap = x->cap * 2 + 16;
+		x->e = md_realloc(x->e, x->cap * sizeof(*x->e));
+	}
+	/* after entries with the same start: appending is the common case */
+	i = cidx_lower(x, sub->addr + 1 ? sub->addr + 1 : sub->addr);
+	if (sub->addr == UINT64_MAX)
+		i = x->n;
+	memmove(&x->e[i + 1], &x->e[i], (x->n - i) * sizeof(*x->e));
+	x->e[i] = centry_of(sub);
+	x->n++;
+	cidx_fix_blocks(x, i);
+}
+
+static unsigned int cidx_pos(struct cidx *x, MemoryRegion *sub)
+{
+	unsigned int i = cidx_lower(x, sub->addr);
+
+	for (; i < x->n && x->e[i].mr != sub; i++)
+		;
+	if (i == x->n)
+		md_die(sub, "internal error: child index out of step");
+	return i;
+}
+
+/**
+ * md_child_index_unlink() - @sub is about to leave @mr's subregion list
+ */
+void md_child_index_unlink(MemoryRegion *mr, MemoryRegion *sub)
+{
+	struct cidx *x = cidx_find(mr);
+	unsigned int i;
+
+	if (!x)
+		return;
+	i = cidx_pos(x, sub);
+	memmove(&x->e[i], &x->e[i + 1], (x->n - i - 1) * sizeof(*x->e));
+	x->n--;
+	cidx_fix_blocks(x, i);
+}
+
+/**
+ * md_child_index_resize() - @sub (a subregion) changed size
+ */
+void md_child_index_resize(MemoryRegion *sub)
+{
+	struct cidx *x = sub->container ? cidx_find(sub->container) : NULL;
+	unsigned int i;
+
+	if (!x)
+		return;
+	i = cidx_pos(x, sub);
+	x->e[i] = centry_of(sub);
+	cidx_fix_blocks(x, i);
+}
+
+/**
+ * md_child_index_forget() - drop @mr's index (it is being finalized)
+ */
+void md_child_index_forget(MemoryRegion *mr)
+{
+	struct cidx *x = cidx_find(mr);
+
+	if (!x)
+		return;
+	cidx_table_del(mr);
+	free(x->e);
+	free(x->blockmax);
+	free(x);
+}
+
+/* Render order: higher priority first, newest first among equals. */
+static int cand_cmp(const void *pa, const void *pb)
+{
+	const MemoryRegion *a = *(MemoryRegion *const *)pa;
+	const MemoryRegion *b = *(MemoryRegion *const *)pb;
+
+	if (a->priority != b->priority)
+		return a->priority > b->priority ? -1 : 1;
+	return a->md_seq > b->md_seq ? -1 : a->md_seq < b->md_seq;
+}
+
+/*
+ * Push onto c->cand the children of @mr that intersect [@lo, @last]
+ * (container-relative), in render order.
+ */
+static void cidx_query(struct rctx *c, MemoryRegion *mr, uint64_t lo,
+		       uint64_t last)
+{
+	struct cidx *x = cidx_find(mr);
+	unsigned int u, b, i, start = c->ncand;
+
+	if (!x)
+		x = cidx_build(mr);
+	u = last == UINT64_MAX ? x->n : cidx_lower(x, last + 1);
+	for (b = 0; b * MD_CIDX_BLK < u; b++) {
+		unsigned int end = (b + 1) * MD_CIDX_BLK;
+
+		if (x->blockmax[b] < lo)
+			continue;
+		if (end > u)
+			end = u;
+		for (i = b * MD_CIDX_BLK; i < end; i++) {
+			if (x->e[i].last < lo)
+				continue;
+			if (c->ncand == c->capcand) {
+				c->capcand = c->capcand * 2 + 64;
+				c->cand = md_realloc(c->cand, c->capcand *
+							      sizeof(*c->cand));
+			}
+			c->cand[c->ncand++] = x->e[i].mr;
+		}
+	}
+	if (c->ncand - start > 1)
+		qsort(c->cand + start, c->ncand - start, sizeof(*c->cand),
+		      cand_cmp);
+}
+
 static void render_mr(struct rctx *c, MemoryRegion *mr, Int128 base,
 		      Int128 cs, Int128 ce, bool readonly, bool nonvolatile)
 {
@@ -261,8 +565,20 @@ static void render_mr(struct rctx *c, MemoryRegion *mr, Int128 base,
 		c->depth--;
 		return;
 	}
-	for (sub = mr->sub_first; sub; sub = sub->sub_next)
-		render_mr(c, sub, base, s, e, readonly, nonvolatile);
+	if (mr->nr_subregions >= MD_CIDX_MIN && (e - s) * 8 < mr->size &&
+	    s >= base) {
+		/* a narrow window into a big container: use its index */
+		unsigned int start = c->ncand, i;
+
+		cidx_query(c, mr, (uint64_t)(s - base), (uint64_t)(e - 1 - base));
+		for (i = start; i < c->ncand; i++)
+			render_mr(c, c->cand[i], base, s, e, readonly,
+				  nonvolatile);
+		c->ncand = start;
+	} else {
+		for (sub = mr->sub_first; sub; sub = sub->sub_next)
+			render_mr(c, sub, base, s, e, readonly, nonvolatile);
+	}
 	c->depth--;
 	if (!mr->terminates)
 		return;
@@ -542,6 +858,7 @@ static size_t render_ranges(MemoryRegion *root, Int128 lo, Int128 hi,
 	c->freelist = -1;
 	c->depth = 0;
 	c->npath = 0;
+	c->ncand = 0;
 	if (!c->path)
 		c->path = md_realloc(NULL, (MEMDISP_RENDER_MAX_DEPTH + 1) *
 					   sizeof(*c->path));
