@@ -36,9 +36,9 @@ typedef struct FlatRange {
 } FlatRange;
 
 /* Ranges per chunk of a FlatView (a rebuilt chunk holds at most this). */
-#define MD_CHUNK_MAX 256
+#define MD_CHUNK_MAX 128
 /* A rebuilt run of chunks shorter than this absorbs a neighbour. */
-#define MD_CHUNK_MIN 64
+#define MD_CHUNK_MIN 32
 
 /**
  * struct md_chunk - an immutable run of consecutive ranges of a FlatView

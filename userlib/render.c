@@ -51,6 +51,19 @@ struct rctx {
 	uint32_t rng;
 	struct orange *o;
 	size_t no, capo;
+	struct orange *sorted;	/* scratch of rctx_sort() */
+	size_t caps;
+	/*
+	 * Bounds of the rendered union (when @any).  Intervals wholly below
+	 * or above it, not touching, wait in @below / @above (in order)
+	 * until a fill needs the treap: rctx_flush().
+	 */
+	bool any;
+	Int128 umin, umax;
+	struct ustack {
+		int *v;
+		int n, cap;
+	} below, above;
 	int *tmp;		/* scratch: intervals covered by one fill */
 	int ntmp, captmp;
 	unsigned int depth;	/* render_mr() nesting */
@@ -147,6 +160,55 @@ static void u_collect(struct rctx *c, int t)
 	}
 }
 
+static void stack_push(struct ustack *st, int x)
+{
+	if (st->n == st->cap) {
+		st->cap = st->cap * 2 + 64;
+		st->v = md_realloc(st->v, st->cap * sizeof(*st->v));
+	}
+	st->v[st->n++] = x;
+}
+
+/*
+ * A treap of nodes @v[0..n) (keys ascending), balanced, with priorities
+ * that decrease with depth and stay above nearly every random one.
+ */
+static int u_build(struct rctx *c, const int *v, int n, uint32_t depth)
+{
+	int mid = n / 2, x;
+
+	if (n <= 0)
+		return -1;
+	x = v[mid];
+	c->u[x].prio = UINT32_MAX - depth;
+	c->u[x].l = u_build(c, v, mid, depth + 1);
+	c->u[x].r = u_build(c, v + mid + 1, n - mid - 1, depth + 1);
+	return x;
+}
+
+/* Move the intervals of the fast paths into the treap. */
+static void rctx_flush(struct rctx *c)
+{
+	int i, n = c->below.n;
+
+	if (n) {
+		/* pushed in descending order: reverse */
+		for (i = 0; i < n / 2; i++) {
+			int t = c->below.v[i];
+
+			c->below.v[i] = c->below.v[n - 1 - i];
+			c->below.v[n - 1 - i] = t;
+		}
+		c->root = u_merge(c, u_build(c, c->below.v, n, 0), c->root);
+		c->below.n = 0;
+	}
+	if (c->above.n) {
+		c->root = u_merge(c, c->root,
+				  u_build(c, c->above.v, c->above.n, 0));
+		c->above.n = 0;
+	}
+}
+
 static void rctx_emit(struct rctx *c, Int128 start, Int128 end,
 		      const struct orange *tmpl, hwaddr offset)
 {
@@ -177,6 +239,31 @@ static void rctx_fill(struct rctx *c, MemoryRegion *mr, Int128 s, Int128 e,
 	Int128 pos = s, nstart = s, nend = e;	/* nend exclusive */
 	int l, m, r, i, x = -1;
 
+	/*
+	 * Fast paths: nothing rendered yet, or [s, e) lies wholly below or
+	 * above everything rendered without touching it (siblings render
+	 * newest first, so trees built in address order come here).
+	 */
+	if (!c->any || e < c->umin || s > c->umax + 1) {
+		rctx_emit(c, s, e, &tmpl, offset);
+		x = u_alloc(c, (uint64_t)s, (uint64_t)(e - 1));
+		if (!c->any) {
+			c->any = true;
+			c->root = x;
+			c->umin = s;
+			c->umax = e - 1;
+		} else if (e < c->umin) {
+			stack_push(&c->below, x);
+			c->umin = s;
+		} else {
+			stack_push(&c->above, x);
+			c->umax = e - 1;
+		}
+		return;
+	}
+	c->umin = int128_min(c->umin, s);
+	c->umax = int128_max(c->umax, e - 1);
+	rctx_flush(c);
 	u_split(c, c->root, s, &l, &r);
 	if (l >= 0) {
 		int t = l;
@@ -244,8 +331,11 @@ struct centry {
 struct cidx {
 	MemoryRegion *owner;
 	unsigned int n, cap;
+	unsigned int dead;	/* tombstones: entries with mr == NULL */
 	struct centry *e;
+	uint64_t maxlen;	/* >= last - start of every entry */
 	uint64_t *blockmax;
+	unsigned int nblocks;	/* allocated entries of blockmax */
 };
 
 static struct cidx **md_cidx_tab;	/* open addressing, linear probing */
@@ -322,6 +412,8 @@ static void cidx_table_del(const MemoryRegion *mr)
 	}
 }
 
+static void cidx_fix_blocks_only(struct cidx *x, unsigned int from);
+
 static struct centry centry_of(MemoryRegion *sub)
 {
 	Int128 end = (Int128)sub->addr + sub->size;
@@ -338,10 +430,24 @@ static struct centry centry_of(MemoryRegion *sub)
 
 static void cidx_fix_blocks(struct cidx *x, unsigned int from)
 {
+	unsigned int k;
+
+	/* every store of an entry goes through here or cidx_fix_range */
+	for (k = from; k < x->n; k++)
+		if (x->e[k].mr && x->e[k].last - x->e[k].start > x->maxlen)
+			x->maxlen = x->e[k].last - x->e[k].start;
+	cidx_fix_blocks_only(x, from);
+}
+
+static void cidx_fix_blocks_only(struct cidx *x, unsigned int from)
+{
 	unsigned int b, i, nb = (x->n + MD_CIDX_BLK - 1) / MD_CIDX_BLK;
 
-	x->blockmax = md_realloc(x->blockmax, (nb ? nb : 1) *
-					       sizeof(*x->blockmax));
+	if (nb > x->nblocks) {
+		x->nblocks = nb * 2;
+		x->blockmax = md_realloc(x->blockmax, x->nblocks *
+						       sizeof(*x->blockmax));
+	}
 	for (b = from / MD_CIDX_BLK; b < nb; b++) {
 		uint64_t m = 0;
 		unsigned int end = (b + 1) * MD_CIDX_BLK;
@@ -351,6 +457,28 @@ static void cidx_fix_blocks(struct cidx *x, unsigned int from)
 		for (i = b * MD_CIDX_BLK; i < end; i++)
 			if (x->e[i].last > m)
 				m = x->e[i].last;
+		x->blockmax[b] = m;
+	}
+}
+
+/* Recompute the block maxima of the blocks holding entries @i..@j. */
+static void cidx_fix_range(struct cidx *x, unsigned int i, unsigned int j)
+{
+	unsigned int b, k;
+
+	for (k = i; k <= j; k++)
+		if (x->e[k].mr && x->e[k].last - x->e[k].start > x->maxlen)
+			x->maxlen = x->e[k].last - x->e[k].start;
+
+	for (b = i / MD_CIDX_BLK; b <= j / MD_CIDX_BLK; b++) {
+		unsigned int end = (b + 1) * MD_CIDX_BLK;
+		uint64_t m = 0;
+
+		if (end > x->n)
+			end = x->n;
+		for (k = b * MD_CIDX_BLK; k < end; k++)
+			if (x->e[k].last > m)
+				m = x->e[k].last;
 		x->blockmax[b] = m;
 	}
 }
@@ -394,26 +522,84 @@ static unsigned int cidx_lower(const struct cidx *x, uint64_t a)
 	return lo;
 }
 
+/* Drop the tombstones (entries whose region left). */
+static void cidx_compact(struct cidx *x)
+{
+	unsigned int i, out = 0;
+
+	for (i = 0; i < x->n; i++)
+		if (x->e[i].mr)
+			x->e[out++] = x->e[i];
+	x->n = out;
+	x->dead = 0;
+	x->maxlen = 0;
+	cidx_fix_blocks(x, 0);
+}
+
+static void cidx_block_raise(struct cidx *x, unsigned int i)
+{
+	unsigned int b = i / MD_CIDX_BLK;
+
+	if (x->e[i].last - x->e[i].start > x->maxlen)
+		x->maxlen = x->e[i].last - x->e[i].start;
+	if (x->e[i].last > x->blockmax[b])
+		x->blockmax[b] = x->e[i].last;
+}
+
 /**
  * md_child_index_link() - @sub was linked into @mr's subregion list
  */
 void md_child_index_link(MemoryRegion *mr, MemoryRegion *sub)
 {
 	struct cidx *x = cidx_find(mr);
-	unsigned int i;
+	struct centry ne;
+	unsigned int i, j, lim;
 
 	if (!x)
 		return;
+	ne = centry_of(sub);
+	/* after the entries with a lower or equal start */
+	i = sub->addr == UINT64_MAX ? x->n : cidx_lower(x, sub->addr + 1);
+	/* a tombstone right there or just before: reuse it, order holds */
+	if (i < x->n && !x->e[i].mr) {
+		x->e[i] = ne;
+		x->dead--;
+		cidx_block_raise(x, i);
+		return;
+	}
+	if (i > 0 && !x->e[i - 1].mr) {
+		x->e[i - 1] = ne;
+		x->dead--;
+		cidx_block_raise(x, i - 1);
+		return;
+	}
+	if (i == x->n) {
+		if (x->n == x->cap) {
+			x->cap = x->cap * 2 + 16;
+			x->e = md_realloc(x->e, x->cap * sizeof(*x->e));
+		}
+		x->e[x->n++] = ne;
+		cidx_fix_blocks(x, i);
+		return;
+	}
+	/* shift up to a nearby tombstone only */
+	lim = i + 2 * MD_CIDX_BLK < x->n ? i + 2 * MD_CIDX_BLK : x->n;
+	for (j = i; j < lim && x->e[j].mr; j++)
+		;
+	if (j < lim) {
+		memmove(&x->e[i + 1], &x->e[i], (j - i) * sizeof(*x->e));
+		x->e[i] = ne;
+		x->dead--;
+		/* blocks i..j only gained entries from below: recompute */
+		cidx_fix_range(x, i, j);
+		return;
+	}
 	if (x->n == x->cap) {
 		x->cap = x->cap * 2 + 16;
 		x->e = md_realloc(x->e, x->cap * sizeof(*x->e));
 	}
-	/* after entries with the same start: appending is the common case */
-	i = cidx_lower(x, sub->addr + 1 ? sub->addr + 1 : sub->addr);
-	if (sub->addr == UINT64_MAX)
-		i = x->n;
 	memmove(&x->e[i + 1], &x->e[i], (x->n - i) * sizeof(*x->e));
-	x->e[i] = centry_of(sub);
+	x->e[i] = ne;
 	x->n++;
 	cidx_fix_blocks(x, i);
 }
@@ -440,9 +626,15 @@ void md_child_index_unlink(MemoryRegion *mr, MemoryRegion *sub)
 	if (!x)
 		return;
 	i = cidx_pos(x, sub);
-	memmove(&x->e[i], &x->e[i + 1], (x->n - i - 1) * sizeof(*x->e));
-	x->n--;
-	cidx_fix_blocks(x, i);
+	if (i == x->n - 1) {
+		x->n--;
+		cidx_fix_blocks(x, i);
+		return;
+	}
+	/* leave a tombstone: blockmax stays an upper bound */
+	x->e[i].mr = NULL;
+	if (++x->dead > x->n / 2)
+		cidx_compact(x);
 }
 
 /**
@@ -457,7 +649,7 @@ void md_child_index_resize(MemoryRegion *sub)
 		return;
 	i = cidx_pos(x, sub);
 	x->e[i] = centry_of(sub);
-	cidx_fix_blocks(x, i);
+	cidx_fix_range(x, i, i);
 }
 
 /**
@@ -499,7 +691,9 @@ static void cidx_query(struct rctx *c, MemoryRegion *mr, uint64_t lo,
 	if (!x)
 		x = cidx_build(mr);
 	u = last == UINT64_MAX ? x->n : cidx_lower(x, last + 1);
-	for (b = 0; b * MD_CIDX_BLK < u; b++) {
+	/* nothing starting more than maxlen below @lo reaches it */
+	b = lo > x->maxlen ? cidx_lower(x, lo - x->maxlen) / MD_CIDX_BLK : 0;
+	for (; b * MD_CIDX_BLK < u; b++) {
 		unsigned int end = (b + 1) * MD_CIDX_BLK;
 
 		if (x->blockmax[b] < lo)
@@ -507,7 +701,7 @@ static void cidx_query(struct rctx *c, MemoryRegion *mr, uint64_t lo,
 		if (end > u)
 			end = u;
 		for (i = b * MD_CIDX_BLK; i < end; i++) {
-			if (x->e[i].last < lo)
+			if (x->e[i].last < lo || !x->e[i].mr)
 				continue;
 			if (c->ncand == c->capcand) {
 				c->capcand = c->capcand * 2 + 64;
@@ -594,32 +788,88 @@ static int orange_cmp(const void *pa, const void *pb)
 
 /*
  * Sort the output by address.  Siblings render newest first, so a tree
- * built in address order comes out descending: reverse it in place
- * instead of sorting (glibc's qsort allocates a copy).
+ * built in address order comes out as a few monotonic runs (descending,
+ * with a higher- or lower-priority region elsewhere).  Reverse the
+ * descending runs and merge the runs through a scratch buffer; fall back
+ * to qsort() when there are many runs.
  */
+#define RCTX_MAX_RUNS 16
+
+static void orange_reverse(struct orange *o, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n / 2; i++) {
+		struct orange t = o[i];
+
+		o[i] = o[n - 1 - i];
+		o[n - 1 - i] = t;
+	}
+}
+
 static void rctx_sort(struct rctx *c)
 {
-	size_t i, n = c->no;
-	bool asc = true, desc = true;
+	size_t run[RCTX_MAX_RUNS + 1], i, n = c->no, k, out;
+	unsigned int nrun = 0, r;
 
-	for (i = 1; i < n && (asc || desc); i++) {
-		if (c->o[i - 1].start > c->o[i].start)
-			asc = false;
-		else
-			desc = false;
-	}
-	if (asc)
+	if (n < 2)
 		return;
-	if (desc) {
-		for (i = 0; i < n / 2; i++) {
-			struct orange t = c->o[i];
+	/* split into maximal monotonic runs */
+	for (i = 0; i < n && nrun <= RCTX_MAX_RUNS;) {
+		size_t j = i + 1;
 
-			c->o[i] = c->o[n - 1 - i];
-			c->o[n - 1 - i] = t;
+		if (j < n && c->o[j].start < c->o[i].start) {
+			while (j < n && c->o[j].start < c->o[j - 1].start)
+				j++;
+			orange_reverse(c->o + i, j - i);
+		} else {
+			while (j < n && c->o[j].start > c->o[j - 1].start)
+				j++;
 		}
+		run[nrun++] = i;
+		i = j;
+	}
+	if (i < n) {
+		qsort(c->o, n, sizeof(*c->o), orange_cmp);
 		return;
 	}
-	qsort(c->o, n, sizeof(*c->o), orange_cmp);
+	if (nrun == 1)
+		return;
+	run[nrun] = n;
+	if (c->caps < n) {
+		free(c->sorted);
+		c->caps = n;
+		c->sorted = md_realloc(NULL, n * sizeof(*c->sorted));
+	}
+	/* k-way merge by repeated minimum: nrun is small */
+	{
+		size_t pos[RCTX_MAX_RUNS];
+
+		for (r = 0; r < nrun; r++)
+			pos[r] = run[r];
+		for (out = 0; out < n; out++) {
+			unsigned int best = nrun;
+
+			for (r = 0; r < nrun; r++) {
+				if (pos[r] == run[r + 1])
+					continue;
+				if (best == nrun || c->o[pos[r]].start <
+						    c->o[pos[best]].start)
+					best = r;
+			}
+			c->sorted[out] = c->o[pos[best]++];
+		}
+	}
+	/* swap buffers */
+	{
+		struct orange *t = c->o;
+
+		c->o = c->sorted;
+		c->sorted = t;
+		k = c->capo;
+		c->capo = c->caps;
+		c->caps = k;
+	}
 }
 
 static bool can_merge(const FlatRange *a, const FlatRange *b)
@@ -671,7 +921,9 @@ FlatView *md_flatview_new(MemoryRegion *root)
  */
 static struct md_chunk *chunk_new(const FlatRange *r, unsigned int n)
 {
-	struct md_chunk *ch = md_realloc(NULL, sizeof(*ch) + n * sizeof(*r));
+	size_t head = sizeof(struct md_chunk) + n * sizeof(*r);
+	/* the index lives in the same allocation, after the ranges */
+	struct md_chunk *ch = md_realloc(NULL, head + mdx_bytes(n));
 	mdx_u64 st[MD_CHUNK_MAX], la[MD_CHUNK_MAX];
 	Object *last = NULL;
 	unsigned int i, cap = 0;
@@ -696,7 +948,7 @@ static struct md_chunk *chunk_new(const FlatRange *r, unsigned int n)
 		ch->owners[ch->nr_owners++] = object_ref(o);
 		last = o;
 	}
-	ch->index_buf = md_realloc(NULL, mdx_bytes(n));
+	ch->index_buf = (char *)ch + head;
 	ch->index = mdx_build(ch->index_buf, st, la, n);
 	if (!ch->index)
 		md_die(r[0].mr, "internal error: rendered ranges overlap");
@@ -712,7 +964,6 @@ static void chunk_put(struct md_chunk *ch)
 	for (i = 0; i < ch->nr_owners; i++)
 		object_unref(ch->owners[i]);
 	free(ch->owners);
-	free(ch->index_buf);
 	free(ch);
 }
 
@@ -734,17 +985,6 @@ static void fv_append_chunks(FlatView *v, const FlatRange *r, size_t n,
 						      (unsigned int)len);
 		pos += len;
 	}
-}
-
-static void fv_append_chunk_ref(FlatView *v, struct md_chunk *ch,
-				unsigned int *cap)
-{
-	if (v->nr_chunks == *cap) {
-		*cap = *cap ? *cap * 2 : 8;
-		v->chunks = md_realloc(v->chunks, *cap * sizeof(*v->chunks));
-	}
-	ch->ref++;
-	v->chunks[v->nr_chunks++] = ch;
 }
 
 /* Fill the top-level arrays once v->chunks is complete. */
@@ -824,6 +1064,73 @@ static const FlatRange *fv_at(const FlatView *v, unsigned int pos)
 	return &v->chunks[c]->ranges[pos - v->chunk_pos[c]];
 }
 
+static void out_reserve(size_t n);
+static FlatRange *md_out;
+
+/* Append positions [@from, @to) of @v to md_out[@at..]; returns the end. */
+static size_t fv_copy_out(const FlatView *v, unsigned int from,
+			  unsigned int to, size_t at)
+{
+	unsigned int c;
+
+	if (from >= to)
+		return at;
+	out_reserve(at + (to - from));
+	c = fv_chunk_of(v, from);
+	while (from < to) {
+		const struct md_chunk *ch = v->chunks[c];
+		unsigned int i = from - v->chunk_pos[c];
+		unsigned int k = ch->nr - i;
+
+		if (k > to - from)
+			k = to - from;
+		memcpy(&md_out[at], &ch->ranges[i], k * sizeof(*md_out));
+		at += k;
+		from += k;
+		c++;
+	}
+	return at;
+}
+
+/*
+ * fv_finish() for a view made of @old's chunks [0, @ca), new chunks, and
+ * @old's chunks [@cb, end): the kept chunks' entries are copied.
+ */
+static void fv_finish_from(FlatView *v, const FlatView *old, unsigned int ca,
+			   unsigned int cb)
+{
+	unsigned int nnew = v->nr_chunks - ca - (old->nr_chunks - cb);
+	unsigned int c, pos, tail = old->nr_chunks - cb;
+	int delta;
+
+	v->chunk_last = md_realloc(NULL, (v->nr_chunks + 1) *
+					 sizeof(*v->chunk_last));
+	v->chunk_pos = md_realloc(NULL, (v->nr_chunks + 1) *
+					sizeof(*v->chunk_pos));
+	memcpy(v->chunk_last, old->chunk_last, ca * sizeof(*v->chunk_last));
+	memcpy(v->chunk_pos, old->chunk_pos, ca * sizeof(*v->chunk_pos));
+	pos = ca ? old->chunk_pos[ca] : 0;
+	for (c = ca; c < ca + nnew; c++) {
+		const struct md_chunk *ch = v->chunks[c];
+		const FlatRange *l = &ch->ranges[ch->nr - 1];
+
+		v->chunk_pos[c] = pos;
+		v->chunk_last[c] = int128_get64(l->addr.start + l->addr.size - 1);
+		pos += ch->nr;
+	}
+	if (!old->nr_chunks) {
+		v->chunk_pos[c] = pos;
+		v->nr = pos;
+		return;
+	}
+	delta = (int)pos - (int)old->chunk_pos[cb];
+	memcpy(v->chunk_last + ca + nnew, old->chunk_last + cb,
+	       tail * sizeof(*v->chunk_last));
+	for (c = 0; c <= tail; c++)
+		v->chunk_pos[ca + nnew + c] = old->chunk_pos[cb + c] + delta;
+	v->nr = v->chunk_pos[v->nr_chunks];
+}
+
 /*
  * Scratch space of the renderer, kept between renders: page faults on
  * fresh buffers cost more than the rendering itself.  Rendering is done by
@@ -831,7 +1138,6 @@ static const FlatRange *fv_at(const FlatView *v, unsigned int pos)
  */
 static struct rctx md_scratch = { .root = -1, .freelist = -1,
 				  .rng = 0x9e3779b9u };
-static FlatRange *md_out;
 static size_t md_cap_out;
 
 static void out_reserve(size_t n)
@@ -854,6 +1160,9 @@ static size_t render_ranges(MemoryRegion *root, Int128 lo, Int128 hi,
 
 	c->nu = 0;
 	c->no = 0;
+	c->any = false;
+	c->below.n = 0;
+	c->above.n = 0;
 	c->root = -1;
 	c->freelist = -1;
 	c->depth = 0;
@@ -889,6 +1198,11 @@ static size_t render_ranges(MemoryRegion *root, Int128 lo, Int128 hi,
 		free(c->o);
 		c->o = NULL;
 		c->capo = 0;
+	}
+	if (c->caps > 4096 && c->no < c->caps / 8) {
+		free(c->sorted);
+		c->sorted = NULL;
+		c->caps = 0;
 	}
 	return ranges_simplify(md_out + at, c->no);
 }
@@ -930,7 +1244,7 @@ FlatView *md_render_window(FlatView *old, MemoryRegion *root, Int128 lo,
 {
 	FlatView *v = md_flatview_new(root);
 	unsigned int p0, p1, q0, q1, ca, cb, c, cap = 0, pos;
-	size_t n = 0, nw;
+	size_t n = 0, nw, mid;
 	const FlatRange *fr;
 	FlatRange piece;
 
@@ -958,12 +1272,15 @@ FlatView *md_render_window(FlatView *old, MemoryRegion *root, Int128 lo,
 		/* positions to rebuild: [chunk_pos[ca], chunk_pos[cb]) */
 	}
 	out_reserve(64);
-	/* kept ranges of the replaced chunks, left of the window */
+	/*
+	 * Kept ranges of the replaced chunks left of the window, then the
+	 * window's edge pieces and render, then kept ranges to the right.
+	 * Kept ranges are merged already: only [q0, q1) needs simplifying.
+	 */
 	pos = old->nr ? old->chunk_pos[ca] : 0;
-	for (; pos < p0; pos++) {
-		out_reserve(n + 1);
-		md_out[n++] = *fv_at(old, pos);
-	}
+	n = fv_copy_out(old, pos, q0, 0);
+	mid = n;
+	n = fv_copy_out(old, q0, p0, n);
 	if (p0 < p1) {
 		fr = fv_at(old, p0);
 		if (fr->addr.start < lo) {
@@ -986,17 +1303,25 @@ FlatView *md_render_window(FlatView *old, MemoryRegion *root, Int128 lo,
 			md_out[n++] = piece;
 		}
 	}
-	for (pos = p1; old->nr && pos < old->chunk_pos[cb]; pos++) {
-		out_reserve(n + 1);
-		md_out[n++] = *fv_at(old, pos);
-	}
-	n = ranges_simplify(md_out, n);
+	n = fv_copy_out(old, p1, q1, n);
+	n = mid + ranges_simplify(md_out + mid, n - mid);
+	if (old->nr)
+		n = fv_copy_out(old, q1, old->chunk_pos[cb], n);
+	/* the new top level: old chunks [0, ca), new ones, old [cb, end) */
+	cap = ca + (unsigned int)((n + MD_CHUNK_MAX - 1) / MD_CHUNK_MAX) +
+	      (old->nr_chunks - cb);
+	v->chunks = md_realloc(NULL, (cap ? cap : 1) * sizeof(*v->chunks));
 	for (c = 0; c < ca; c++)
-		fv_append_chunk_ref(v, old->chunks[c], &cap);
+		old->chunks[c]->ref++;
+	memcpy(v->chunks, old->chunks, ca * sizeof(*v->chunks));
+	v->nr_chunks = ca;
 	fv_append_chunks(v, md_out, n, &cap);
 	for (c = cb; c < old->nr_chunks; c++)
-		fv_append_chunk_ref(v, old->chunks[c], &cap);
-	fv_finish(v);
+		old->chunks[c]->ref++;
+	memcpy(v->chunks + v->nr_chunks, old->chunks + cb,
+	       (old->nr_chunks - cb) * sizeof(*v->chunks));
+	v->nr_chunks += old->nr_chunks - cb;
+	fv_finish_from(v, old, ca, cb);
 	return v;
 }
 
