@@ -7,7 +7,10 @@
  * above it (containers and the aliases that point at it) with the current
  * generation, and a commit re-renders only the address spaces whose root
  * was marked.  Views are cached on their simplified root so that address
- * spaces with the same root share one FlatView, as in QEMU.
+ * spaces with the same root share one FlatView, as in QEMU.  Edits also
+ * note the address windows they change (md_note()): a commit whose
+ * windows are known re-renders only those and splices them into the
+ * cached view (md_view_incremental()), else it renders the root whole.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -13,6 +13,14 @@
  * every region, which is quadratic.  Here the union of what is rendered
  * lives in a treap of merged intervals (see struct rctx), so a render
  * costs O(n log n) whatever the overlaps.
+ *
+ * A view is an array of immutable, reference-counted chunks of at most
+ * MD_CHUNK_MAX ranges (struct md_chunk), each with its own mdindex and
+ * owner references.  md_render_window() renders one address window of a
+ * root again, clipped, and splices it into the previous view: only the
+ * chunks holding the window are rebuilt, the others are shared.  Window
+ * renders find the children of big containers through a per-container
+ * address index (md_child_index_*) instead of walking every child.
  */
 #include <string.h>
 
@@ -186,6 +194,34 @@ static int u_build(struct rctx *c, const int *v, int n, uint32_t depth)
 	return x;
 }
 
+/* The lowest interval rendered so far (c->any). */
+static int u_lowest(struct rctx *c)
+{
+	int x = c->root;
+
+	if (c->below.n)
+		return c->below.v[c->below.n - 1];
+	if (x < 0)
+		return c->above.v[0];
+	while (c->u[x].l >= 0)
+		x = c->u[x].l;
+	return x;
+}
+
+/* The highest interval rendered so far (c->any). */
+static int u_highest(struct rctx *c)
+{
+	int x = c->root;
+
+	if (c->above.n)
+		return c->above.v[c->above.n - 1];
+	if (x < 0)
+		return c->below.v[0];
+	while (c->u[x].r >= 0)
+		x = c->u[x].r;
+	return x;
+}
+
 /* Move the intervals of the fast paths into the treap. */
 static void rctx_flush(struct rctx *c)
 {
@@ -257,6 +293,18 @@ static void rctx_fill(struct rctx *c, MemoryRegion *mr, Int128 s, Int128 e,
 			c->umin = s;
 		} else {
 			stack_push(&c->above, x);
+			c->umax = e - 1;
+		}
+		return;
+	}
+	/* touching everything rendered from below or above: extend an end */
+	if (e == c->umin || s == c->umax + 1) {
+		rctx_emit(c, s, e, &tmpl, offset);
+		if (e == c->umin) {
+			c->u[u_lowest(c)].start = (uint64_t)s;
+			c->umin = s;
+		} else {
+			c->u[u_highest(c)].last = (uint64_t)(e - 1);
 			c->umax = e - 1;
 		}
 		return;
@@ -815,7 +863,7 @@ static void rctx_sort(struct rctx *c)
 	if (n < 2)
 		return;
 	/* split into maximal monotonic runs */
-	for (i = 0; i < n && nrun <= RCTX_MAX_RUNS;) {
+	for (i = 0; i < n && nrun < RCTX_MAX_RUNS;) {
 		size_t j = i + 1;
 
 		if (j < n && c->o[j].start < c->o[i].start) {
@@ -1107,8 +1155,11 @@ static void fv_finish_from(FlatView *v, const FlatView *old, unsigned int ca,
 					 sizeof(*v->chunk_last));
 	v->chunk_pos = md_realloc(NULL, (v->nr_chunks + 1) *
 					sizeof(*v->chunk_pos));
-	memcpy(v->chunk_last, old->chunk_last, ca * sizeof(*v->chunk_last));
-	memcpy(v->chunk_pos, old->chunk_pos, ca * sizeof(*v->chunk_pos));
+	if (ca) {
+		memcpy(v->chunk_last, old->chunk_last,
+		       ca * sizeof(*v->chunk_last));
+		memcpy(v->chunk_pos, old->chunk_pos, ca * sizeof(*v->chunk_pos));
+	}
 	pos = ca ? old->chunk_pos[ca] : 0;
 	for (c = ca; c < ca + nnew; c++) {
 		const struct md_chunk *ch = v->chunks[c];
@@ -1124,8 +1175,9 @@ static void fv_finish_from(FlatView *v, const FlatView *old, unsigned int ca,
 		return;
 	}
 	delta = (int)pos - (int)old->chunk_pos[cb];
-	memcpy(v->chunk_last + ca + nnew, old->chunk_last + cb,
-	       tail * sizeof(*v->chunk_last));
+	if (tail)
+		memcpy(v->chunk_last + ca + nnew, old->chunk_last + cb,
+		       tail * sizeof(*v->chunk_last));
 	for (c = 0; c <= tail; c++)
 		v->chunk_pos[ca + nnew + c] = old->chunk_pos[cb + c] + delta;
 	v->nr = v->chunk_pos[v->nr_chunks];
@@ -1313,13 +1365,15 @@ FlatView *md_render_window(FlatView *old, MemoryRegion *root, Int128 lo,
 	v->chunks = md_realloc(NULL, (cap ? cap : 1) * sizeof(*v->chunks));
 	for (c = 0; c < ca; c++)
 		old->chunks[c]->ref++;
-	memcpy(v->chunks, old->chunks, ca * sizeof(*v->chunks));
+	if (ca)
+		memcpy(v->chunks, old->chunks, ca * sizeof(*v->chunks));
 	v->nr_chunks = ca;
 	fv_append_chunks(v, md_out, n, &cap);
 	for (c = cb; c < old->nr_chunks; c++)
 		old->chunks[c]->ref++;
-	memcpy(v->chunks + v->nr_chunks, old->chunks + cb,
-	       (old->nr_chunks - cb) * sizeof(*v->chunks));
+	if (old->nr_chunks > cb)
+		memcpy(v->chunks + v->nr_chunks, old->chunks + cb,
+		       (old->nr_chunks - cb) * sizeof(*v->chunks));
 	v->nr_chunks += old->nr_chunks - cb;
 	fv_finish_from(v, old, ca, cb);
 	return v;
