@@ -84,6 +84,15 @@ struct FlatView {
 	unsigned int *chunk_pos;
 	MemoryRegion *root;
 	Object *root_owner;	/* referenced by this view */
+	/*
+	 * The view spliced from this one, which took over the references to
+	 * the chunks they share: this view then owns only chunks
+	 * [@own_lo, @own_hi) and pins @succ (@succ->pred_refs) until freed.
+	 */
+	FlatView *succ;
+	unsigned int own_lo, own_hi;
+	unsigned int pred_refs;
+	unsigned long dead_epoch;	/* md_gc_epoch when ref reached 0 */
 	FlatView *gc_next;
 	unsigned long seq;	/* creation order, for mtree_info */
 };

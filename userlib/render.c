@@ -1297,6 +1297,7 @@ FlatView *md_render_window(FlatView *old, MemoryRegion *root, Int128 lo,
 	FlatView *v = md_flatview_new(root);
 	unsigned int p0, p1, q0, q1, ca, cb, c, cap = 0, pos;
 	size_t n = 0, nw, mid;
+	bool share;
 	const FlatRange *fr;
 	FlatRange piece;
 
@@ -1363,13 +1364,27 @@ FlatView *md_render_window(FlatView *old, MemoryRegion *root, Int128 lo,
 	cap = ca + (unsigned int)((n + MD_CHUNK_MAX - 1) / MD_CHUNK_MAX) +
 	      (old->nr_chunks - cb);
 	v->chunks = md_realloc(NULL, (cap ? cap : 1) * sizeof(*v->chunks));
-	for (c = 0; c < ca; c++)
+	/*
+	 * The chunks shared with @old: @old hands its references to them
+	 * over to @v and keeps @v alive until it is freed itself (a chain
+	 * of views, each pinning its successor), so a splice touches no
+	 * shared chunk.  A view spliced a second time shares by reference
+	 * counts instead.
+	 */
+	share = old->succ != NULL;
+	if (!share) {
+		old->succ = v;
+		old->own_lo = ca;
+		old->own_hi = cb;
+		v->pred_refs++;
+	}
+	for (c = 0; share && c < ca; c++)
 		old->chunks[c]->ref++;
 	if (ca)
 		memcpy(v->chunks, old->chunks, ca * sizeof(*v->chunks));
 	v->nr_chunks = ca;
 	fv_append_chunks(v, md_out, n, &cap);
-	for (c = cb; c < old->nr_chunks; c++)
+	for (c = cb; share && c < old->nr_chunks; c++)
 		old->chunks[c]->ref++;
 	if (old->nr_chunks > cb)
 		memcpy(v->chunks + v->nr_chunks, old->chunks + cb,
@@ -1480,18 +1495,41 @@ void md_flatview_ref(FlatView *view)
 		view->ref++;
 }
 
+static void md_flatview_retire(FlatView *view);
+
+static unsigned long md_gc_epoch;	/* grace periods started */
+
+/*
+ * Free @v, then its successor if @v pinned it and it was unpublished
+ * before the grace period that just ended (else queue it), and so on.
+ */
 static void md_flatview_free(FlatView *v)
 {
-	unsigned int i;
+	while (v) {
+		unsigned int i, lo = 0, hi = v->nr_chunks;
+		FlatView *succ = v->succ, *next = NULL;
 
-	for (i = 0; i < v->nr_chunks; i++)
-		chunk_put(v->chunks[i]);
-	if (v->root_owner)
-		object_unref(v->root_owner);
-	free(v->chunks);
-	free(v->chunk_last);
-	free(v->chunk_pos);
-	free(v);
+		if (succ) {
+			/* the others were handed to the successor */
+			lo = v->own_lo;
+			hi = v->own_hi;
+		}
+		for (i = lo; i < hi; i++)
+			chunk_put(v->chunks[i]);
+		if (succ && !--succ->pred_refs && !succ->ref) {
+			if (succ->dead_epoch < md_gc_epoch)
+				next = succ;
+			else
+				md_flatview_retire(succ);
+		}
+		if (v->root_owner)
+			object_unref(v->root_owner);
+		free(v->chunks);
+		free(v->chunk_last);
+		free(v->chunk_pos);
+		free(v);
+		v = next;
+	}
 }
 
 void md_flatview_put(FlatView *view)
@@ -1502,10 +1540,20 @@ void md_flatview_put(FlatView *view)
 		md_die(view->root, "FlatView reference count underflow");
 	if (--view->ref)
 		return;
+	view->dead_epoch = md_gc_epoch;
+	/* counted now: a pinned view is freed with its predecessor */
+	md_graveyard_views++;
+	md_graveyard_ranges += (view->succ ? view->own_hi - view->own_lo :
+				view->nr_chunks) + 1;
+	if (!view->pred_refs)
+		md_flatview_retire(view);
+}
+
+/* Queue @view for freeing after a grace period. */
+static void md_flatview_retire(FlatView *view)
+{
 	view->gc_next = md_graveyard;
 	md_graveyard = view;
-	md_graveyard_views++;
-	md_graveyard_ranges += view->nr_chunks + 1;
 }
 
 void md_flatview_gc(bool force)
@@ -1526,6 +1574,7 @@ void md_flatview_gc(bool force)
 	md_graveyard = NULL;
 	md_graveyard_views = 0;
 	md_graveyard_ranges = 0;
+	md_gc_epoch++;
 	urcu_memb_synchronize_rcu();
 	for (; v; v = next) {
 		next = v->gc_next;
