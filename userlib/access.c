@@ -403,18 +403,17 @@ struct md_piece {
 /* Length from @addr to the next range of @fv (or to 2^64 - @addr). */
 static hwaddr md_hole_len(const FlatView *fv, hwaddr addr)
 {
-	unsigned int lo = 0, hi = fv ? fv->nr : 0;
+	const FlatRange *fr = memdisp_flatview_lookup_ge(fv, addr);
 
-	while (lo < hi) {
-		unsigned int mid = lo + (hi - lo) / 2;
+	if (fr && fr->addr.start <= (Int128)addr) {
+		/* @addr is inside @fr: the next range starts after it */
+		Int128 end = fr->addr.start + fr->addr.size;
 
-		if (fv->ranges[mid].addr.start <= (Int128)addr)
-			lo = mid + 1;
-		else
-			hi = mid;
+		fr = end < int128_2_64() ?
+		     memdisp_flatview_lookup_ge(fv, (hwaddr)end) : NULL;
 	}
-	if (fv && lo < fv->nr)
-		return (hwaddr)(fv->ranges[lo].addr.start - addr);
+	if (fr)
+		return (hwaddr)(fr->addr.start - addr);
 	return addr ? (hwaddr)(-addr) : HWADDR_MAX;
 }
 

@@ -35,31 +35,95 @@ typedef struct FlatRange {
 	bool nonvolatile;
 } FlatRange;
 
+/* Ranges per chunk of a FlatView (a rebuilt chunk holds at most this). */
+#define MD_CHUNK_MAX 128
+/* A rebuilt run of chunks shorter than this absorbs a neighbour. */
+#define MD_CHUNK_MIN 32
+
+/**
+ * struct md_chunk - an immutable run of consecutive ranges of a FlatView
+ * @ref: number of views that hold it
+ * @nr: number of ranges (1 .. %MD_CHUNK_MAX)
+ * @index: mdindex over @ranges (same positions)
+ * @owners: owners of the ranges' regions, referenced by this chunk
+ *
+ * Chunks are shared between consecutive views: a commit that changes a
+ * window rebuilds only the chunks the window touches.  A chunk is freed
+ * with the last view that holds it, after that view's grace period.
+ */
+struct md_chunk {
+	unsigned long ref;
+	unsigned int nr;
+	unsigned int nr_owners;
+	struct mdx *index;
+	void *index_buf;
+	Object **owners;
+	FlatRange ranges[];
+};
+
 /**
  * struct FlatView - an immutable rendered map
- * @ranges: @nr ranges sorted by start, disjoint, merged as QEMU does
- * @index: mdindex over @ranges (same positions), NULL when @nr is 0
+ * @nr: number of ranges, sorted by start, disjoint, merged as QEMU does
+ * @nr_chunks: number of entries of @chunks (0 for an empty view)
+ * @chunks: the ranges, in order, cut into chunks
+ * @chunk_last: last address (inclusive) of each chunk's last range
+ * @chunk_pos: position of each chunk's first range; [@nr_chunks] = @nr
  * @root: the simplified root it was rendered from (NULL: empty view)
  *
  * Published with rcu_assign_pointer() in AddressSpace::current_map and
  * never modified after that; freed after a grace period once its
- * reference count drops to zero.
+ * reference count drops to zero.  Walk it with MD_FLATVIEW_FOR_EACH().
  */
 struct FlatView {
 	struct rcu_head rcu;
 	unsigned long ref;
-	FlatRange *ranges;
 	unsigned int nr;
-	unsigned int nr_allocated;
-	struct mdx *index;
-	void *index_buf;
+	unsigned int nr_chunks;
+	struct md_chunk **chunks;
+	uint64_t *chunk_last;
+	unsigned int *chunk_pos;
 	MemoryRegion *root;
-	Object **owners;	/* owners referenced by this view */
-	unsigned int nr_owners;
+	Object *root_owner;	/* referenced by this view */
+	/*
+	 * The view spliced from this one, which took over the references to
+	 * the chunks they share: this view then owns only chunks
+	 * [@own_lo, @own_hi) and pins @succ (@succ->pred_refs) until freed.
+	 */
+	FlatView *succ;
+	unsigned int own_lo, own_hi;
+	unsigned int pred_refs;
+	unsigned long dead_epoch;	/* md_gc_epoch when ref reached 0 */
 	FlatView *gc_next;
 	unsigned long seq;	/* creation order, for mtree_info */
 };
 
+/* Iterator over the ranges of a view, in address order. */
+struct md_fv_iter {
+	const FlatView *fv;
+	unsigned int c, i;
+};
+
+static inline FlatRange *md_fv_iter_cur(struct md_fv_iter *it)
+{
+	while (it->fv && it->c < it->fv->nr_chunks) {
+		struct md_chunk *ch = it->fv->chunks[it->c];
+
+		if (it->i < ch->nr)
+			return &ch->ranges[it->i];
+		it->c++;
+		it->i = 0;
+	}
+	return NULL;
+}
+
+/**
+ * MD_FLATVIEW_FOR_EACH() - walk the ranges of a view in address order
+ * @view: the view (may be NULL: no iteration)
+ * @fr: a FlatRange pointer set to each range in turn
+ */
+#define MD_FLATVIEW_FOR_EACH(view, fr)					\
+	for (struct md_fv_iter md_it_ = { .fv = (view) };		\
+	     ((fr) = md_fv_iter_cur(&md_it_)) != NULL; md_it_.i++)
 
 /* memory.c */
 MD_NORETURN void md_die(const MemoryRegion *mr, const char *fmt, ...)
@@ -70,9 +134,14 @@ void *md_realloc(void *p, size_t size);
 AddressSpace *md_first_as(void);
 uint8_t md_dirty_log_mask(MemoryRegion *mr);
 
+void memdisp_render_stats(unsigned long *full, unsigned long *incremental);
+
 /* render.c */
 FlatView *md_flatview_new(MemoryRegion *root);
 FlatView *md_render(MemoryRegion *root);
+FlatView *md_render_window(FlatView *old, MemoryRegion *root, Int128 lo,
+			   Int128 hi);
+bool md_flatview_same(const FlatView *a, const FlatView *b);
 void md_flatview_ref(FlatView *view);
 void md_flatview_put(FlatView *view);
 void md_flatview_gc(bool force);
@@ -80,11 +149,21 @@ unsigned long md_new_stamp(void);
 MemoryRegion *md_flatview_root(MemoryRegion *mr);
 bool md_flatrange_equal(const FlatRange *a, const FlatRange *b);
 MemoryRegionSection md_section_from_range(const FlatRange *fr, FlatView *fv);
+void md_child_index_link(MemoryRegion *mr, MemoryRegion *sub);
+void md_child_index_unlink(MemoryRegion *mr, MemoryRegion *sub);
+void md_child_index_resize(MemoryRegion *sub);
+void md_child_index_forget(MemoryRegion *mr);
 
 /**
  * memdisp_flatview_lookup() - the range of @fv containing @addr, or NULL
  */
 const FlatRange *memdisp_flatview_lookup(const FlatView *fv, hwaddr addr);
+
+/**
+ * memdisp_flatview_lookup_ge() - the first range of @fv ending at or after
+ * @addr (the one containing it, else the next one above), or NULL
+ */
+const FlatRange *memdisp_flatview_lookup_ge(const FlatView *fv, hwaddr addr);
 
 /* mtree.c needs the AS list. */
 #define MD_FOR_EACH_AS(as) for ((as) = md_first_as(); (as); (as) = (as)->md_next)

@@ -7,7 +7,10 @@
  * above it (containers and the aliases that point at it) with the current
  * generation, and a commit re-renders only the address spaces whose root
  * was marked.  Views are cached on their simplified root so that address
- * spaces with the same root share one FlatView, as in QEMU.
+ * spaces with the same root share one FlatView, as in QEMU.  Edits also
+ * note the address windows they change (md_note()): a commit whose
+ * windows are known re-renders only those and splices them into the
+ * cached view (md_view_incremental()), else it renders the root whole.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -143,8 +146,100 @@ static void md_mark(MemoryRegion *mr)
 	}
 }
 
+/*
+ * Changed windows of the open transaction.  Each edit notes the span of
+ * the edited region, before and after the edit, in the coordinates of the
+ * top of its container tree (where a render from that top at base 0 puts
+ * it).  A commit re-renders only these windows of a cached view, and
+ * splices them into it, when that is known to be exact:
+ *  - no region on the edited region's container path is an alias target
+ *    (the change would show through the alias somewhere else);
+ *  - the container path of the view's root was not relinked in this
+ *    transaction (its coordinates did not move), see md_relinked;
+ *  - not too many windows or relinks (then a full render is cheaper).
+ * Otherwise the transaction falls back to a full render.
+ */
+#define MD_MAX_WINDOWS 8
+#define MD_MAX_RELINKS 16
+
+struct md_window {
+	MemoryRegion *top;
+	Int128 lo, hi;
+};
+
+static struct md_window md_win[MD_MAX_WINDOWS];
+static unsigned int md_nwin;
+static bool md_win_full;
+static MemoryRegion *md_relinked[MD_MAX_RELINKS];
+static unsigned int md_nrelinked;
+
+static void md_note(MemoryRegion *mr)
+{
+	Int128 lo = mr->addr, hi = lo + mr->size;
+	struct md_window *w;
+	MemoryRegion *x;
+	unsigned int i;
+
+	if (md_win_full)
+		return;
+	for (x = mr;; x = x->container) {
+		if (x->md_alias_first) {
+			md_win_full = true;
+			return;
+		}
+		if (!x->container)
+			break;
+		lo += x->container->addr;
+		hi += x->container->addr;
+	}
+	/* not clipped at 2^64: a view rendered lower in the tree sees more */
+	if (lo >= hi)
+		return;
+	for (i = 0; i < md_nwin; i++) {
+		w = &md_win[i];
+		if (w->top == x && lo <= w->hi && w->lo <= hi) {
+			w->lo = int128_min(w->lo, lo);
+			w->hi = int128_max(w->hi, hi);
+			return;
+		}
+	}
+	if (md_nwin == MD_MAX_WINDOWS) {
+		md_win_full = true;
+		return;
+	}
+	md_win[md_nwin].top = x;
+	md_win[md_nwin].lo = lo;
+	md_win[md_nwin].hi = hi;
+	md_nwin++;
+}
+
+/* @mr's container or address changed in this transaction. */
+static void md_note_relink(MemoryRegion *mr)
+{
+	unsigned int i;
+
+	if (md_win_full)
+		return;
+	for (i = 0; i < md_nrelinked; i++)
+		if (md_relinked[i] == mr)
+			return;
+	if (md_nrelinked == MD_MAX_RELINKS) {
+		md_win_full = true;
+		return;
+	}
+	md_relinked[md_nrelinked++] = mr;
+}
+
+static void md_windows_reset(void)
+{
+	md_nwin = 0;
+	md_nrelinked = 0;
+	md_win_full = false;
+}
+
 static void md_changed(MemoryRegion *mr)
 {
+	md_note(mr);
 	md_mark(mr);
 	md_update_pending = true;
 }
@@ -211,6 +306,7 @@ static void memory_region_finalize(Object *obj)
 		free(c);
 	}
 	md_cache_forget(mr);
+	md_child_index_forget(mr);
 	free((char *)mr->name);
 	mr->name = NULL;
 	free(mr->ioeventfds);
@@ -788,10 +884,12 @@ static void md_link_subregion(MemoryRegion *mr, MemoryRegion *sub)
 		mr->sub_first = sub;
 	mr->nr_subregions++;
 	sub->md_seq = ++md_seq;
+	md_child_index_link(mr, sub);
 }
 
 static void md_unlink_subregion(MemoryRegion *mr, MemoryRegion *sub)
 {
+	md_child_index_unlink(mr, sub);
 	if (sub->sub_prev)
 		sub->sub_prev->sub_next = sub->sub_next;
 	else
@@ -824,6 +922,7 @@ static void md_add_subregion_common(MemoryRegion *mr, hwaddr offset,
 		md_die(sub, "adding it to %s would make a cycle",
 		       memory_region_name(mr));
 	memory_region_transaction_begin();
+	md_note_relink(sub);
 	sub->container = mr;
 	for (a = sub->alias; a; a = a->alias)
 		a->mapped_via_alias++;
@@ -877,12 +976,18 @@ void memory_region_del_subregion(MemoryRegion *mr, MemoryRegion *subregion)
 		md_die(subregion, "not a subregion of %s (del_subregion)",
 		       memory_region_name(mr));
 	memory_region_transaction_begin();
+	md_note_relink(subregion);
+	/* what changes is where @subregion was */
+	if (mr->enabled && subregion->enabled)
+		md_note(subregion);
 	subregion->container = NULL;
 	for (a = subregion->alias; a; a = a->alias)
 		a->mapped_via_alias--;
 	md_unlink_subregion(mr, subregion);
-	if (mr->enabled && subregion->enabled)
-		md_changed(mr);
+	if (mr->enabled && subregion->enabled) {
+		md_mark(mr);
+		md_update_pending = true;
+	}
 	memory_region_transaction_commit();
 	memory_region_unref(subregion);
 }
@@ -909,7 +1014,9 @@ void memory_region_set_size(MemoryRegion *mr, uint64_t size)
 		md_die(mr, "set_size 0x%" PRIx64 " outside its RAM block (1..0x%"
 		       PRIx64 ")", size, mr->ram_block->max_length);
 	memory_region_transaction_begin();
+	md_note(mr);
 	mr->size = s;
+	md_child_index_resize(mr);
 	md_changed(mr);
 	memory_region_transaction_commit();
 }
@@ -925,6 +1032,9 @@ void memory_region_set_address(MemoryRegion *mr, hwaddr addr)
 	if (!container) {
 		/* an unmapped root still renders at its own address */
 		memory_region_transaction_begin();
+		md_note_relink(mr);
+		if (mr->enabled)
+			md_note(mr);
 		mr->addr = addr;
 		if (mr->enabled)
 			md_changed(mr);
@@ -1046,20 +1156,20 @@ static void md_coalesced_add_range(AddressSpace *as, FlatRange *fr);
 static void md_update_coalesced(MemoryRegion *mr, bool before)
 {
 	AddressSpace *as;
-	unsigned int i;
+	FlatRange *fr;
 
 	MD_FOR_EACH_AS(as) {
 		FlatView *v = as->current_map;
 
 		if (!v || !as->md_listeners_first)
 			continue;
-		for (i = 0; i < v->nr; i++) {
-			if (v->ranges[i].mr != mr)
+		MD_FLATVIEW_FOR_EACH(v, fr) {
+			if (fr->mr != mr)
 				continue;
 			if (before)
-				md_coalesced_del_range(as, &v->ranges[i]);
+				md_coalesced_del_range(as, fr);
 			else
-				md_coalesced_add_range(as, &v->ranges[i]);
+				md_coalesced_add_range(as, fr);
 		}
 	}
 }
@@ -1227,28 +1337,78 @@ static void md_coalesced_add_range(AddressSpace *as, FlatRange *fr)
 	}
 }
 
-static void md_update_pass(AddressSpace *as, const FlatView *old,
-			   FlatView *new, bool adding)
+/* QEMU's region_nop for every range of @v from chunk @c0 to @c1. */
+static void md_nop_chunks(AddressSpace *as, FlatView *v, unsigned int c0,
+			  unsigned int c1)
 {
-	unsigned int io = 0, in = 0;
+	MemoryListener *l;
+	unsigned int c, i;
+
+	for (c = c0; c < c1; c++) {
+		const struct md_chunk *ch = v->chunks[c];
+
+		for (i = 0; i < ch->nr; i++) {
+			MemoryRegionSection s =
+				md_section_from_range(&ch->ranges[i], v);
+
+			MD_FOR_LISTENERS_FWD(l, as)
+				if (l->region_nop)
+					l->region_nop(l, &s);
+		}
+	}
+}
+
+/*
+ * One of QEMU's two address_space_update_topology_pass() passes.  Chunks
+ * shared by both views at their start and end hold the same ranges: they
+ * are not compared, only reported with region_nop when a listener wants
+ * it, so a commit that rebuilt a few chunks costs O(window).
+ */
+static void md_update_pass(AddressSpace *as, FlatView *old, FlatView *new,
+			   bool adding)
+{
+	struct md_fv_iter io = { .fv = old }, in = { .fv = new };
+	unsigned int pre = 0, suf = 0, oend, nend;
+	bool want_nop = false;
 	MemoryListener *l;
 
-	while (io < old->nr || in < new->nr) {
-		const FlatRange *fo = io < old->nr ? &old->ranges[io] : NULL;
-		const FlatRange *fn = in < new->nr ? &new->ranges[in] : NULL;
+	MD_FOR_LISTENERS_FWD(l, as)
+		if (l->region_nop)
+			want_nop = true;
+	while (pre < old->nr_chunks && pre < new->nr_chunks &&
+	       old->chunks[pre] == new->chunks[pre])
+		pre++;
+	while (suf < old->nr_chunks - pre && suf < new->nr_chunks - pre &&
+	       old->chunks[old->nr_chunks - 1 - suf] ==
+	       new->chunks[new->nr_chunks - 1 - suf])
+		suf++;
+	oend = old->nr_chunks - suf;
+	nend = new->nr_chunks - suf;
+	if (adding && want_nop)
+		md_nop_chunks(as, new, 0, pre);
+	io.c = in.c = pre;
+	for (;;) {
+		const FlatRange *fo = io.c < oend ? md_fv_iter_cur(&io) : NULL;
+		const FlatRange *fn = in.c < nend ? md_fv_iter_cur(&in) : NULL;
 		MemoryRegionSection s;
 
+		if (fo && io.c >= oend)
+			fo = NULL;
+		if (fn && in.c >= nend)
+			fn = NULL;
+		if (!fo && !fn)
+			break;
 		if (fo && (!fn || fo->addr.start < fn->addr.start ||
 			   (fo->addr.start == fn->addr.start &&
 			    !md_flatrange_equal(fo, fn)))) {
 			if (!adding) {
 				md_coalesced_del_range(as, (FlatRange *)fo);
-				s = md_section_from_range(fo, (FlatView *)old);
+				s = md_section_from_range(fo, old);
 				MD_FOR_LISTENERS_REV(l, as)
 					if (l->region_del)
 						l->region_del(l, &s);
 			}
-			io++;
+			io.i++;
 		} else if (fo && fn && md_flatrange_equal(fo, fn)) {
 			if (adding) {
 				s = md_section_from_range(fn, new);
@@ -1268,8 +1428,8 @@ static void md_update_pass(AddressSpace *as, const FlatView *old,
 								fo->dirty_log_mask,
 								fn->dirty_log_mask);
 			}
-			io++;
-			in++;
+			io.i++;
+			in.i++;
 		} else {
 			if (adding) {
 				s = md_section_from_range(fn, new);
@@ -1278,9 +1438,11 @@ static void md_update_pass(AddressSpace *as, const FlatView *old,
 						l->region_add(l, &s);
 				md_coalesced_add_range(as, (FlatRange *)fn);
 			}
-			in++;
+			in.i++;
 		}
 	}
+	if (adding && want_nop)
+		md_nop_chunks(as, new, nend, new->nr_chunks);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1329,6 +1491,118 @@ static void md_cache_prune(void)
 	}
 }
 
+static bool md_verify_incremental(void)
+{
+	static int on = -1;
+
+	if (on < 0) {
+		const char *e = getenv("MEMDISP_VERIFY_INCREMENTAL");
+
+		on = e && *e && strcmp(e, "0");
+	}
+	return on;
+}
+
+static unsigned long md_stat_full, md_stat_incremental;
+
+/**
+ * memdisp_render_stats() - renders done so far (test and benchmark aid)
+ * @full: where to store the number of full renders, or NULL
+ * @incremental: where to store the number of window renders, or NULL
+ */
+void memdisp_render_stats(unsigned long *full, unsigned long *incremental)
+{
+	if (full)
+		*full = md_stat_full;
+	if (incremental)
+		*incremental = md_stat_incremental;
+}
+
+static void md_dump_view(const char *what, FlatView *v)
+{
+	const FlatRange *fr;
+
+	fprintf(stderr, "memdisp: %s view:\n", what);
+	MD_FLATVIEW_FOR_EACH(v, fr)
+		fprintf(stderr, "  %016" PRIx64 "-%016" PRIx64 " %s @%" PRIx64
+			"%s%s%s log %x\n", int128_get64(fr->addr.start),
+			int128_get64(fr->addr.start + fr->addr.size - 1),
+			memory_region_name(fr->mr), fr->offset_in_region,
+			fr->readonly ? " ro" : "", fr->romd_mode ? "" : " !romd",
+			fr->nonvolatile ? " nv" : "", fr->dirty_log_mask);
+}
+
+/* What a failed MEMDISP_VERIFY_INCREMENTAL check prints. */
+static void md_dump_views(MemoryRegion *physmr, FlatView *inc, FlatView *full,
+			  Int128 off)
+{
+	unsigned int i;
+
+	fprintf(stderr, "memdisp: windows of %s (offset 0x%" PRIx64 "):\n",
+		memory_region_name(physmr), int128_get64(off));
+	for (i = 0; i < md_nwin; i++)
+		fprintf(stderr, "  top %s [0x%" PRIx64 ", 0x%" PRIx64 ")%s\n",
+			memory_region_name(md_win[i].top),
+			(uint64_t)md_win[i].lo, (uint64_t)md_win[i].hi,
+			md_win[i].hi >= int128_2_64() ? " (2^64)" : "");
+	md_dump_view("previous", physmr->md_fv);
+	md_dump_view("incremental", inc);
+	md_dump_view("full", full);
+}
+
+/*
+ * The cached view of @physmr with this transaction's windows rendered
+ * again, or NULL when that is not known to be exact (see md_note()).
+ */
+static FlatView *md_view_incremental(MemoryRegion *physmr)
+{
+	FlatView *v = physmr->md_fv, *nv;
+	MemoryRegion *x, *top = physmr;
+	Int128 off = 0;
+	unsigned int i, used = 0;
+
+	if (md_win_full || md_force_all)
+		return NULL;
+	for (x = physmr; x; x = x->container) {
+		for (i = 0; i < md_nrelinked; i++)
+			if (md_relinked[i] == x)
+				return NULL;
+		if (x != physmr)
+			off += x->addr;
+		top = x;
+	}
+	for (i = 0; i < md_nwin; i++)
+		if (md_win[i].top == top)
+			used++;
+	if (!used)
+		return NULL;	/* marked by a path we did not note */
+	md_flatview_ref(v);
+	for (i = 0; i < md_nwin; i++) {
+		Int128 lo = md_win[i].lo - off, hi = md_win[i].hi - off;
+
+		if (md_win[i].top != top)
+			continue;
+		lo = int128_max(lo, 0);
+		hi = int128_min(hi, int128_2_64());
+		if (lo >= hi)
+			continue;
+		nv = md_render_window(v, physmr, lo, hi);
+		md_flatview_put(v);
+		v = nv;
+	}
+	md_stat_incremental++;
+	if (md_verify_incremental()) {
+		FlatView *full = md_render(physmr);
+
+		if (!md_flatview_same(v, full)) {
+			md_dump_views(physmr, v, full, off);
+			md_die(physmr, "internal error: incremental render differs from a full render");
+		}
+		md_flatview_put(full);
+	}
+	return v;
+}
+
 static FlatView *md_view_for(MemoryRegion *physmr, unsigned long gen)
 {
 	FlatView *v;
@@ -1343,7 +1617,11 @@ static FlatView *md_view_for(MemoryRegion *physmr, unsigned long gen)
 		return physmr->md_fv;
 	if (physmr->md_fv && physmr->md_fv_gen == gen)
 		return physmr->md_fv;
-	v = md_render(physmr);
+	v = physmr->md_fv ? md_view_incremental(physmr) : NULL;
+	if (!v) {
+		v = md_render(physmr);
+		md_stat_full++;
+	}
 	if (physmr->md_fv) {
 		md_flatview_put(physmr->md_fv);
 	} else {
@@ -1377,7 +1655,7 @@ static void md_as_set_view(AddressSpace *as, unsigned long gen, bool force)
 	md_flatview_ref(new);
 	if (as->md_listeners_first) {
 		FlatView empty = { .nr = 0 };
-		const FlatView *o = old ? old : &empty;
+		FlatView *o = old ? old : &empty;
 
 		md_update_pass(as, o, new, false);
 		rcu_assign_pointer(as->current_map, new);
@@ -1404,6 +1682,7 @@ static void md_update_topology(void)
 		md_as_update_ioeventfds(as, false, NULL);
 	}
 	md_force_all = false;
+	md_windows_reset();
 	md_cache_prune();
 	for (l = md_listeners_first; l; l = l->md_next)
 		if (l->commit)
@@ -1424,6 +1703,8 @@ void memory_region_transaction_commit(void)
 		md_die(NULL, "memory_region_transaction_commit without begin");
 	if (--md_txn_depth)
 		return;
+	if (!md_update_pending)
+		md_windows_reset();
 	if (md_update_pending) {
 		md_update_pending = false;
 		md_ioeventfd_pending = false;
@@ -1478,6 +1759,7 @@ static void md_as_update_ioeventfds(AddressSpace *as, bool replay_only,
 	MemoryRegionIoeventfd *new = NULL;
 	unsigned int nnew = 0, cap = 0, i, j, io, in;
 	FlatView *v = as->current_map;
+	FlatRange *fr;
 
 	if (replay_only) {
 		for (i = 0; i < (unsigned int)as->ioeventfd_nb; i++)
@@ -1486,9 +1768,7 @@ static void md_as_update_ioeventfds(AddressSpace *as, bool replay_only,
 	}
 	if (!as->ioeventfd_notifiers || !v)
 		return;
-	for (i = 0; i < v->nr; i++) {
-		FlatRange *fr = &v->ranges[i];
-
+	MD_FLATVIEW_FOR_EACH(v, fr) {
 		for (j = 0; j < fr->mr->ioeventfd_nb; j++) {
 			MemoryRegionIoeventfd fd = fr->mr->ioeventfds[j];
 			Int128 st = fd.addr.start + fr->addr.start -
@@ -1616,19 +1896,19 @@ void flatview_unref(FlatView *view)
 static void md_listener_replay(MemoryListener *l, AddressSpace *as)
 {
 	FlatView *v = as->current_map;
-	unsigned int i;
+	const FlatRange *fr;
 
 	if (l->begin)
 		l->begin(l);
 	if (global_dirty_tracking && l->log_global_start)
 		l->log_global_start(l);
-	for (i = 0; v && i < v->nr; i++) {
-		MemoryRegionSection s = md_section_from_range(&v->ranges[i], v);
+	MD_FLATVIEW_FOR_EACH(v, fr) {
+		MemoryRegionSection s = md_section_from_range(fr, v);
 
 		if (l->region_add)
 			l->region_add(l, &s);
-		if (v->ranges[i].dirty_log_mask && l->log_start)
-			l->log_start(l, &s, 0, v->ranges[i].dirty_log_mask);
+		if (fr->dirty_log_mask && l->log_start)
+			l->log_start(l, &s, 0, fr->dirty_log_mask);
 	}
 	if (l->commit)
 		l->commit(l);
@@ -1698,20 +1978,20 @@ void memory_listener_register(MemoryListener *listener, AddressSpace *as)
 void memory_listener_unregister(MemoryListener *listener)
 {
 	AddressSpace *as = listener->address_space;
+	const FlatRange *fr;
 	FlatView *v;
-	unsigned int i;
 
 	if (!as)
 		return;
 	v = as->current_map;
 	if (listener->begin)
 		listener->begin(listener);
-	for (i = 0; v && i < v->nr; i++) {
-		MemoryRegionSection s = md_section_from_range(&v->ranges[i], v);
+	MD_FLATVIEW_FOR_EACH(v, fr) {
+		MemoryRegionSection s = md_section_from_range(fr, v);
 
-		if (v->ranges[i].dirty_log_mask && listener->log_stop)
+		if (fr->dirty_log_mask && listener->log_stop)
 			listener->log_stop(listener, &s,
-					   v->ranges[i].dirty_log_mask, 0);
+					   fr->dirty_log_mask, 0);
 		if (listener->region_del)
 			listener->region_del(listener, &s);
 	}
@@ -1745,19 +2025,19 @@ void memory_listener_unregister(MemoryListener *listener)
 static void md_sync_as(AddressSpace *as, MemoryRegion *mr)
 {
 	FlatView *v = as->current_map;
+	const FlatRange *fr;
 	MemoryListener *l;
-	unsigned int i;
 
 	MD_FOR_LISTENERS_FWD(l, as) {
 		if (l->log_sync) {
-			for (i = 0; v && i < v->nr; i++) {
+			MD_FLATVIEW_FOR_EACH(v, fr) {
 				MemoryRegionSection s;
 
-				if (!v->ranges[i].dirty_log_mask)
+				if (!fr->dirty_log_mask)
 					continue;
-				if (mr && v->ranges[i].mr != mr)
+				if (mr && fr->mr != mr)
 					continue;
-				s = md_section_from_range(&v->ranges[i], v);
+				s = md_section_from_range(fr, v);
 				l->log_sync(l, &s);
 			}
 		} else if (l->log_sync_global) {
@@ -1845,7 +2125,6 @@ static MemoryRegionSection md_find(MemoryRegion *mr, hwaddr addr,
 	FlatView *v;
 	const FlatRange *fr;
 	Int128 s, e;
-	mdx_u32 i;
 
 	addr += mr->addr;
 	for (root = mr; root->container;) {
@@ -1858,10 +2137,9 @@ static MemoryRegionSection md_find(MemoryRegion *mr, hwaddr addr,
 	if (!as || !as->current_map || !as->current_map->nr)
 		return ret;
 	v = as->current_map;
-	i = mdx_lookup_ge(v->index, addr);
-	if (i == MDX_NONE)
+	fr = memdisp_flatview_lookup_ge(v, addr);
+	if (!fr)
 		return ret;
-	fr = &v->ranges[i];
 	s = int128_make64(addr);
 	e = s + int128_make64(size);
 	if (size == 0)

@@ -178,7 +178,7 @@ static void print_flat_block(FILE *f, FlatView *v, int counter, bool owner,
 			     bool dispatch_tree)
 {
 	AddressSpace *as;
-	unsigned int i;
+	const FlatRange *fr;
 
 	fprintf(f, "FlatView #%d\n", counter);
 	MD_FOR_EACH_AS(as) {
@@ -197,8 +197,7 @@ static void print_flat_block(FILE *f, FlatView *v, int counter, bool owner,
 		fputs("  No rendered FlatView\n\n", f);
 		return;
 	}
-	for (i = 0; i < v->nr; i++) {
-		const FlatRange *fr = &v->ranges[i];
+	MD_FLATVIEW_FOR_EACH(v, fr) {
 		const MemoryRegion *mr = fr->mr;
 
 		fprintf(f, "  " TARGET_FMT_plx "-" TARGET_FMT_plx
@@ -215,9 +214,9 @@ static void print_flat_block(FILE *f, FlatView *v, int counter, bool owner,
 			print_owner(f, mr);
 		fputc('\n', f);
 	}
-	if (dispatch_tree && v->index)
-		fprintf(f, "  Dispatch (memdisp mdindex): %u ranges\n",
-			(unsigned int)mdx_count(v->index));
+	if (dispatch_tree && v->nr)
+		fprintf(f, "  Dispatch (memdisp mdindex): %u ranges in %u chunks\n",
+			v->nr, v->nr_chunks);
 	fputc('\n', f);
 }
 

@@ -13,6 +13,14 @@
  * every region, which is quadratic.  Here the union of what is rendered
  * lives in a treap of merged intervals (see struct rctx), so a render
  * costs O(n log n) whatever the overlaps.
+ *
+ * A view is an array of immutable, reference-counted chunks of at most
+ * MD_CHUNK_MAX ranges (struct md_chunk), each with its own mdindex and
+ * owner references.  md_render_window() renders one address window of a
+ * root again, clipped, and splices it into the previous view: only the
+ * chunks holding the window are rebuilt, the others are shared.  Window
+ * renders find the children of big containers through a per-container
+ * address index (md_child_index_*) instead of walking every child.
  */
 #include <string.h>
 
@@ -51,6 +59,19 @@ struct rctx {
 	uint32_t rng;
 	struct orange *o;
 	size_t no, capo;
+	struct orange *sorted;	/* scratch of rctx_sort() */
+	size_t caps;
+	/*
+	 * Bounds of the rendered union (when @any).  Intervals wholly below
+	 * or above it, not touching, wait in @below / @above (in order)
+	 * until a fill needs the treap: rctx_flush().
+	 */
+	bool any;
+	Int128 umin, umax;
+	struct ustack {
+		int *v;
+		int n, cap;
+	} below, above;
 	int *tmp;		/* scratch: intervals covered by one fill */
 	int ntmp, captmp;
 	unsigned int depth;	/* render_mr() nesting */
@@ -60,6 +81,8 @@ struct rctx {
 		Int128 base;
 	} *path;
 	unsigned int npath;
+	MemoryRegion **cand;	/* window renders: children to visit */
+	unsigned int ncand, capcand;
 };
 
 static uint32_t rctx_rand(struct rctx *c)
@@ -145,6 +168,83 @@ static void u_collect(struct rctx *c, int t)
 	}
 }
 
+static void stack_push(struct ustack *st, int x)
+{
+	if (st->n == st->cap) {
+		st->cap = st->cap * 2 + 64;
+		st->v = md_realloc(st->v, st->cap * sizeof(*st->v));
+	}
+	st->v[st->n++] = x;
+}
+
+/*
+ * A treap of nodes @v[0..n) (keys ascending), balanced, with priorities
+ * that decrease with depth and stay above nearly every random one.
+ */
+static int u_build(struct rctx *c, const int *v, int n, uint32_t depth)
+{
+	int mid = n / 2, x;
+
+	if (n <= 0)
+		return -1;
+	x = v[mid];
+	c->u[x].prio = UINT32_MAX - depth;
+	c->u[x].l = u_build(c, v, mid, depth + 1);
+	c->u[x].r = u_build(c, v + mid + 1, n - mid - 1, depth + 1);
+	return x;
+}
+
+/* The lowest interval rendered so far (c->any). */
+static int u_lowest(struct rctx *c)
+{
+	int x = c->root;
+
+	if (c->below.n)
+		return c->below.v[c->below.n - 1];
+	if (x < 0)
+		return c->above.v[0];
+	while (c->u[x].l >= 0)
+		x = c->u[x].l;
+	return x;
+}
+
+/* The highest interval rendered so far (c->any). */
+static int u_highest(struct rctx *c)
+{
+	int x = c->root;
+
+	if (c->above.n)
+		return c->above.v[c->above.n - 1];
+	if (x < 0)
+		return c->below.v[0];
+	while (c->u[x].r >= 0)
+		x = c->u[x].r;
+	return x;
+}
+
+/* Move the intervals of the fast paths into the treap. */
+static void rctx_flush(struct rctx *c)
+{
+	int i, n = c->below.n;
+
+	if (n) {
+		/* pushed in descending order: reverse */
+		for (i = 0; i < n / 2; i++) {
+			int t = c->below.v[i];
+
+			c->below.v[i] = c->below.v[n - 1 - i];
+			c->below.v[n - 1 - i] = t;
+		}
+		c->root = u_merge(c, u_build(c, c->below.v, n, 0), c->root);
+		c->below.n = 0;
+	}
+	if (c->above.n) {
+		c->root = u_merge(c, c->root,
+				  u_build(c, c->above.v, c->above.n, 0));
+		c->above.n = 0;
+	}
+}
+
 static void rctx_emit(struct rctx *c, Int128 start, Int128 end,
 		      const struct orange *tmpl, hwaddr offset)
 {
@@ -175,6 +275,43 @@ static void rctx_fill(struct rctx *c, MemoryRegion *mr, Int128 s, Int128 e,
 	Int128 pos = s, nstart = s, nend = e;	/* nend exclusive */
 	int l, m, r, i, x = -1;
 
+	/*
+	 * Fast paths: nothing rendered yet, or [s, e) lies wholly below or
+	 * above everything rendered without touching it (siblings render
+	 * newest first, so trees built in address order come here).
+	 */
+	if (!c->any || e < c->umin || s > c->umax + 1) {
+		rctx_emit(c, s, e, &tmpl, offset);
+		x = u_alloc(c, (uint64_t)s, (uint64_t)(e - 1));
+		if (!c->any) {
+			c->any = true;
+			c->root = x;
+			c->umin = s;
+			c->umax = e - 1;
+		} else if (e < c->umin) {
+			stack_push(&c->below, x);
+			c->umin = s;
+		} else {
+			stack_push(&c->above, x);
+			c->umax = e - 1;
+		}
+		return;
+	}
+	/* touching everything rendered from below or above: extend an end */
+	if (e == c->umin || s == c->umax + 1) {
+		rctx_emit(c, s, e, &tmpl, offset);
+		if (e == c->umin) {
+			c->u[u_lowest(c)].start = (uint64_t)s;
+			c->umin = s;
+		} else {
+			c->u[u_highest(c)].last = (uint64_t)(e - 1);
+			c->umax = e - 1;
+		}
+		return;
+	}
+	c->umin = int128_min(c->umin, s);
+	c->umax = int128_max(c->umax, e - 1);
+	rctx_flush(c);
 	u_split(c, c->root, s, &l, &r);
 	if (l >= 0) {
 		int t = l;
@@ -216,6 +353,415 @@ static void rctx_fill(struct rctx *c, MemoryRegion *mr, Int128 s, Int128 e,
 		rctx_emit(c, pos, e, &tmpl, offset + (hwaddr)(pos - s));
 	x = u_alloc(c, (uint64_t)nstart, (uint64_t)(nend - 1));
 	c->root = u_merge(c, u_merge(c, l, x), r);
+}
+
+/* ---------------------------------------------------------------------- */
+/*
+ * Per-container index of children by address, so that a window render
+ * finds the children it intersects without walking the whole list.  Kept
+ * for containers of at least MD_CIDX_MIN children, in a side table keyed
+ * by the container (MemoryRegion has no field for it), built the first
+ * time a window render enters the container and then kept up to date by
+ * memory.c on link, unlink and resize.
+ *
+ * Entries are sorted by start; blockmax[b] is the largest last address of
+ * entries [b * 64, b * 64 + 64), so a query skips whole blocks that end
+ * below the window.
+ */
+#define MD_CIDX_MIN 64
+#define MD_CIDX_BLK 64
+
+struct centry {
+	uint64_t start, last;	/* last saturates at 2^64 - 1 */
+	MemoryRegion *mr;
+};
+
+struct cidx {
+	MemoryRegion *owner;
+	unsigned int n, cap;
+	unsigned int dead;	/* tombstones: entries with mr == NULL */
+	struct centry *e;
+	uint64_t maxlen;	/* >= last - start of every entry */
+	uint64_t *blockmax;
+	unsigned int nblocks;	/* allocated entries of blockmax */
+};
+
+static struct cidx **md_cidx_tab;	/* open addressing, linear probing */
+static unsigned int md_cidx_size, md_cidx_used;
+
+static unsigned int cidx_hash(const MemoryRegion *mr)
+{
+	uint64_t h = (uintptr_t)mr * 0x9e3779b97f4a7c15ULL;
+
+	return (unsigned int)(h >> 32) & (md_cidx_size - 1);
+}
+
+static struct cidx *cidx_find(const MemoryRegion *mr)
+{
+	unsigned int i;
+
+	if (!md_cidx_used)
+		return NULL;
+	for (i = cidx_hash(mr); md_cidx_tab[i];
+	     i = (i + 1) & (md_cidx_size - 1))
+		if (md_cidx_tab[i]->owner == mr)
+			return md_cidx_tab[i];
+	return NULL;
+}
+
+static void cidx_insert_slot(struct cidx *x)
+{
+	unsigned int i;
+
+	for (i = cidx_hash(x->owner); md_cidx_tab[i];
+	     i = (i + 1) & (md_cidx_size - 1))
+		;
+	md_cidx_tab[i] = x;
+}
+
+static void cidx_table_add(struct cidx *x)
+{
+	if ((md_cidx_used + 1) * 2 > md_cidx_size) {
+		struct cidx **old = md_cidx_tab;
+		unsigned int i, osize = md_cidx_size;
+
+		md_cidx_size = osize ? osize * 2 : 16;
+		md_cidx_tab = md_zalloc(md_cidx_size * sizeof(*md_cidx_tab));
+		for (i = 0; i < osize; i++)
+			if (old[i])
+				cidx_insert_slot(old[i]);
+		free(old);
+	}
+	cidx_insert_slot(x);
+	md_cidx_used++;
+}
+
+static void cidx_table_del(const MemoryRegion *mr)
+{
+	unsigned int i, j, k;
+
+	for (i = cidx_hash(mr); md_cidx_tab[i]; i = (i + 1) & (md_cidx_size - 1))
+		if (md_cidx_tab[i]->owner == mr)
+			break;
+	if (!md_cidx_tab[i])
+		return;
+	md_cidx_tab[i] = NULL;
+	md_cidx_used--;
+	/* backward-shift deletion */
+	for (j = (i + 1) & (md_cidx_size - 1); md_cidx_tab[j];
+	     j = (j + 1) & (md_cidx_size - 1)) {
+		k = cidx_hash(md_cidx_tab[j]->owner);
+		if ((j > i && (k <= i || k > j)) ||
+		    (j < i && (k <= i && k > j))) {
+			md_cidx_tab[i] = md_cidx_tab[j];
+			md_cidx_tab[j] = NULL;
+			i = j;
+		}
+	}
+}
+
+static void cidx_fix_blocks_only(struct cidx *x, unsigned int from);
+
+static struct centry centry_of(MemoryRegion *sub)
+{
+	Int128 end = (Int128)sub->addr + sub->size;
+	struct centry e = { .start = sub->addr, .mr = sub };
+
+	if (!sub->size)
+		e.last = sub->addr;
+	else if (end > int128_2_64())
+		e.last = UINT64_MAX;
+	else
+		e.last = (uint64_t)(end - 1);
+	return e;
+}
+
+static void cidx_fix_blocks(struct cidx *x, unsigned int from)
+{
+	unsigned int k;
+
+	/* every store of an entry goes through here or cidx_fix_range */
+	for (k = from; k < x->n; k++)
+		if (x->e[k].mr && x->e[k].last - x->e[k].start > x->maxlen)
+			x->maxlen = x->e[k].last - x->e[k].start;
+	cidx_fix_blocks_only(x, from);
+}
+
+static void cidx_fix_blocks_only(struct cidx *x, unsigned int from)
+{
+	unsigned int b, i, nb = (x->n + MD_CIDX_BLK - 1) / MD_CIDX_BLK;
+
+	if (nb > x->nblocks) {
+		x->nblocks = nb * 2;
+		x->blockmax = md_realloc(x->blockmax, x->nblocks *
+						       sizeof(*x->blockmax));
+	}
+	for (b = from / MD_CIDX_BLK; b < nb; b++) {
+		uint64_t m = 0;
+		unsigned int end = (b + 1) * MD_CIDX_BLK;
+
+		if (end > x->n)
+			end = x->n;
+		for (i = b * MD_CIDX_BLK; i < end; i++)
+			if (x->e[i].last > m)
+				m = x->e[i].last;
+		x->blockmax[b] = m;
+	}
+}
+
+/* Recompute the block maxima of the blocks holding entries @i..@j. */
+static void cidx_fix_range(struct cidx *x, unsigned int i, unsigned int j)
+{
+	unsigned int b, k;
+
+	for (k = i; k <= j; k++)
+		if (x->e[k].mr && x->e[k].last - x->e[k].start > x->maxlen)
+			x->maxlen = x->e[k].last - x->e[k].start;
+
+	for (b = i / MD_CIDX_BLK; b <= j / MD_CIDX_BLK; b++) {
+		unsigned int end = (b + 1) * MD_CIDX_BLK;
+		uint64_t m = 0;
+
+		if (end > x->n)
+			end = x->n;
+		for (k = b * MD_CIDX_BLK; k < end; k++)
+			if (x->e[k].last > m)
+				m = x->e[k].last;
+		x->blockmax[b] = m;
+	}
+}
+
+static int centry_cmp(const void *pa, const void *pb)
+{
+	const struct centry *a = pa, *b = pb;
+
+	return a->start < b->start ? -1 : a->start > b->start;
+}
+
+static struct cidx *cidx_build(MemoryRegion *mr)
+{
+	struct cidx *x = md_zalloc(sizeof(*x));
+	MemoryRegion *sub;
+
+	x->owner = mr;
+	x->cap = (unsigned int)mr->nr_subregions + 16;
+	x->e = md_realloc(NULL, x->cap * sizeof(*x->e));
+	for (sub = mr->sub_first; sub; sub = sub->sub_next)
+		x->e[x->n++] = centry_of(sub);
+	qsort(x->e, x->n, sizeof(*x->e), centry_cmp);
+	cidx_fix_blocks(x, 0);
+	cidx_table_add(x);
+	return x;
+}
+
+/* First entry with start >= @a. */
+static unsigned int cidx_lower(const struct cidx *x, uint64_t a)
+{
+	unsigned int lo = 0, hi = x->n;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (x->e[mid].start < a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Drop the tombstones (entries whose region left). */
+static void cidx_compact(struct cidx *x)
+{
+	unsigned int i, out = 0;
+
+	for (i = 0; i < x->n; i++)
+		if (x->e[i].mr)
+			x->e[out++] = x->e[i];
+	x->n = out;
+	x->dead = 0;
+	x->maxlen = 0;
+	cidx_fix_blocks(x, 0);
+}
+
+static void cidx_block_raise(struct cidx *x, unsigned int i)
+{
+	unsigned int b = i / MD_CIDX_BLK;
+
+	if (x->e[i].last - x->e[i].start > x->maxlen)
+		x->maxlen = x->e[i].last - x->e[i].start;
+	if (x->e[i].last > x->blockmax[b])
+		x->blockmax[b] = x->e[i].last;
+}
+
+/**
+ * md_child_index_link() - @sub was linked into @mr's subregion list
+ */
+void md_child_index_link(MemoryRegion *mr, MemoryRegion *sub)
+{
+	struct cidx *x = cidx_find(mr);
+	struct centry ne;
+	unsigned int i, j, lim;
+
+	if (!x)
+		return;
+	ne = centry_of(sub);
+	/* after the entries with a lower or equal start */
+	i = sub->addr == UINT64_MAX ? x->n : cidx_lower(x, sub->addr + 1);
+	/* a tombstone right there or just before: reuse it, order holds */
+	if (i < x->n && !x->e[i].mr) {
+		x->e[i] = ne;
+		x->dead--;
+		cidx_block_raise(x, i);
+		return;
+	}
+	if (i > 0 && !x->e[i - 1].mr) {
+		x->e[i - 1] = ne;
+		x->dead--;
+		cidx_block_raise(x, i - 1);
+		return;
+	}
+	if (i == x->n) {
+		if (x->n == x->cap) {
+			x->cap = x->cap * 2 + 16;
+			x->e = md_realloc(x->e, x->cap * sizeof(*x->e));
+		}
+		x->e[x->n++] = ne;
+		cidx_fix_blocks(x, i);
+		return;
+	}
+	/* shift up to a nearby tombstone only */
+	lim = i + 2 * MD_CIDX_BLK < x->n ? i + 2 * MD_CIDX_BLK : x->n;
+	for (j = i; j < lim && x->e[j].mr; j++)
+		;
+	if (j < lim) {
+		memmove(&x->e[i + 1], &x->e[i], (j - i) * sizeof(*x->e));
+		x->e[i] = ne;
+		x->dead--;
+		/* blocks i..j only gained entries from below: recompute */
+		cidx_fix_range(x, i, j);
+		return;
+	}
+	if (x->n == x->cap) {
+		x->cap = x->cap * 2 + 16;
+		x->e = md_realloc(x->e, x->cap * sizeof(*x->e));
+	}
+	memmove(&x->e[i + 1], &x->e[i], (x->n - i) * sizeof(*x->e));
+	x->e[i] = ne;
+	x->n++;
+	cidx_fix_blocks(x, i);
+}
+
+static unsigned int cidx_pos(struct cidx *x, MemoryRegion *sub)
+{
+	unsigned int i = cidx_lower(x, sub->addr);
+
+	for (; i < x->n && x->e[i].mr != sub; i++)
+		;
+	if (i == x->n)
+		md_die(sub, "internal error: child index out of step");
+	return i;
+}
+
+/**
+ * md_child_index_unlink() - @sub is about to leave @mr's subregion list
+ */
+void md_child_index_unlink(MemoryRegion *mr, MemoryRegion *sub)
+{
+	struct cidx *x = cidx_find(mr);
+	unsigned int i;
+
+	if (!x)
+		return;
+	i = cidx_pos(x, sub);
+	if (i == x->n - 1) {
+		x->n--;
+		cidx_fix_blocks(x, i);
+		return;
+	}
+	/* leave a tombstone: blockmax stays an upper bound */
+	x->e[i].mr = NULL;
+	if (++x->dead > x->n / 2)
+		cidx_compact(x);
+}
+
+/**
+ * md_child_index_resize() - @sub (a subregion) changed size
+ */
+void md_child_index_resize(MemoryRegion *sub)
+{
+	struct cidx *x = sub->container ? cidx_find(sub->container) : NULL;
+	unsigned int i;
+
+	if (!x)
+		return;
+	i = cidx_pos(x, sub);
+	x->e[i] = centry_of(sub);
+	cidx_fix_range(x, i, i);
+}
+
+/**
+ * md_child_index_forget() - drop @mr's index (it is being finalized)
+ */
+void md_child_index_forget(MemoryRegion *mr)
+{
+	struct cidx *x = cidx_find(mr);
+
+	if (!x)
+		return;
+	cidx_table_del(mr);
+	free(x->e);
+	free(x->blockmax);
+	free(x);
+}
+
+/* Render order: higher priority first, newest first among equals. */
+static int cand_cmp(const void *pa, const void *pb)
+{
+	const MemoryRegion *a = *(MemoryRegion *const *)pa;
+	const MemoryRegion *b = *(MemoryRegion *const *)pb;
+
+	if (a->priority != b->priority)
+		return a->priority > b->priority ? -1 : 1;
+	return a->md_seq > b->md_seq ? -1 : a->md_seq < b->md_seq;
+}
+
+/*
+ * Push onto c->cand the children of @mr that intersect [@lo, @last]
+ * (container-relative), in render order.
+ */
+static void cidx_query(struct rctx *c, MemoryRegion *mr, uint64_t lo,
+		       uint64_t last)
+{
+	struct cidx *x = cidx_find(mr);
+	unsigned int u, b, i, start = c->ncand;
+
+	if (!x)
+		x = cidx_build(mr);
+	u = last == UINT64_MAX ? x->n : cidx_lower(x, last + 1);
+	/* nothing starting more than maxlen below @lo reaches it */
+	b = lo > x->maxlen ? cidx_lower(x, lo - x->maxlen) / MD_CIDX_BLK : 0;
+	for (; b * MD_CIDX_BLK < u; b++) {
+		unsigned int end = (b + 1) * MD_CIDX_BLK;
+
+		if (x->blockmax[b] < lo)
+			continue;
+		if (end > u)
+			end = u;
+		for (i = b * MD_CIDX_BLK; i < end; i++) {
+			if (x->e[i].last < lo || !x->e[i].mr)
+				continue;
+			if (c->ncand == c->capcand) {
+				c->capcand = c->capcand * 2 + 64;
+				c->cand = md_realloc(c->cand, c->capcand *
+							      sizeof(*c->cand));
+			}
+			c->cand[c->ncand++] = x->e[i].mr;
+		}
+	}
+	if (c->ncand - start > 1)
+		qsort(c->cand + start, c->ncand - start, sizeof(*c->cand),
+		      cand_cmp);
 }
 
 static void render_mr(struct rctx *c, MemoryRegion *mr, Int128 base,
@@ -261,8 +807,20 @@ static void render_mr(struct rctx *c, MemoryRegion *mr, Int128 base,
 		c->depth--;
 		return;
 	}
-	for (sub = mr->sub_first; sub; sub = sub->sub_next)
-		render_mr(c, sub, base, s, e, readonly, nonvolatile);
+	if (mr->nr_subregions >= MD_CIDX_MIN && (e - s) * 8 < mr->size &&
+	    s >= base) {
+		/* a narrow window into a big container: use its index */
+		unsigned int start = c->ncand, i;
+
+		cidx_query(c, mr, (uint64_t)(s - base), (uint64_t)(e - 1 - base));
+		for (i = start; i < c->ncand; i++)
+			render_mr(c, c->cand[i], base, s, e, readonly,
+				  nonvolatile);
+		c->ncand = start;
+	} else {
+		for (sub = mr->sub_first; sub; sub = sub->sub_next)
+			render_mr(c, sub, base, s, e, readonly, nonvolatile);
+	}
 	c->depth--;
 	if (!mr->terminates)
 		return;
@@ -278,32 +836,88 @@ static int orange_cmp(const void *pa, const void *pb)
 
 /*
  * Sort the output by address.  Siblings render newest first, so a tree
- * built in address order comes out descending: reverse it in place
- * instead of sorting (glibc's qsort allocates a copy).
+ * built in address order comes out as a few monotonic runs (descending,
+ * with a higher- or lower-priority region elsewhere).  Reverse the
+ * descending runs and merge the runs through a scratch buffer; fall back
+ * to qsort() when there are many runs.
  */
+#define RCTX_MAX_RUNS 16
+
+static void orange_reverse(struct orange *o, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n / 2; i++) {
+		struct orange t = o[i];
+
+		o[i] = o[n - 1 - i];
+		o[n - 1 - i] = t;
+	}
+}
+
 static void rctx_sort(struct rctx *c)
 {
-	size_t i, n = c->no;
-	bool asc = true, desc = true;
+	size_t run[RCTX_MAX_RUNS + 1], i, n = c->no, k, out;
+	unsigned int nrun = 0, r;
 
-	for (i = 1; i < n && (asc || desc); i++) {
-		if (c->o[i - 1].start > c->o[i].start)
-			asc = false;
-		else
-			desc = false;
-	}
-	if (asc)
+	if (n < 2)
 		return;
-	if (desc) {
-		for (i = 0; i < n / 2; i++) {
-			struct orange t = c->o[i];
+	/* split into maximal monotonic runs */
+	for (i = 0; i < n && nrun < RCTX_MAX_RUNS;) {
+		size_t j = i + 1;
 
-			c->o[i] = c->o[n - 1 - i];
-			c->o[n - 1 - i] = t;
+		if (j < n && c->o[j].start < c->o[i].start) {
+			while (j < n && c->o[j].start < c->o[j - 1].start)
+				j++;
+			orange_reverse(c->o + i, j - i);
+		} else {
+			while (j < n && c->o[j].start > c->o[j - 1].start)
+				j++;
 		}
+		run[nrun++] = i;
+		i = j;
+	}
+	if (i < n) {
+		qsort(c->o, n, sizeof(*c->o), orange_cmp);
 		return;
 	}
-	qsort(c->o, n, sizeof(*c->o), orange_cmp);
+	if (nrun == 1)
+		return;
+	run[nrun] = n;
+	if (c->caps < n) {
+		free(c->sorted);
+		c->caps = n;
+		c->sorted = md_realloc(NULL, n * sizeof(*c->sorted));
+	}
+	/* k-way merge by repeated minimum: nrun is small */
+	{
+		size_t pos[RCTX_MAX_RUNS];
+
+		for (r = 0; r < nrun; r++)
+			pos[r] = run[r];
+		for (out = 0; out < n; out++) {
+			unsigned int best = nrun;
+
+			for (r = 0; r < nrun; r++) {
+				if (pos[r] == run[r + 1])
+					continue;
+				if (best == nrun || c->o[pos[r]].start <
+						    c->o[pos[best]].start)
+					best = r;
+			}
+			c->sorted[out] = c->o[pos[best]++];
+		}
+	}
+	/* swap buffers */
+	{
+		struct orange *t = c->o;
+
+		c->o = c->sorted;
+		c->sorted = t;
+		k = c->capo;
+		c->capo = c->caps;
+		c->caps = k;
+	}
 }
 
 static bool can_merge(const FlatRange *a, const FlatRange *b)
@@ -318,48 +932,22 @@ static bool can_merge(const FlatRange *a, const FlatRange *b)
 	       a->nonvolatile == b->nonvolatile;
 }
 
-static void flatview_simplify(FlatView *v)
+/* QEMU's flatview_simplify() over @r[0..n): returns the new count. */
+static size_t ranges_simplify(FlatRange *r, size_t n)
 {
-	unsigned int i, j, out = 0;
+	size_t i, j, out = 0;
 
-	for (i = 0; i < v->nr; i = j) {
-		FlatRange r = v->ranges[i];
+	for (i = 0; i < n; i = j) {
+		FlatRange m = r[i];
 
-		for (j = i + 1; j < v->nr &&
-		     can_merge(&v->ranges[j - 1], &v->ranges[j]); j++)
-			r.addr.size += v->ranges[j].addr.size;
-		v->ranges[out++] = r;
+		for (j = i + 1; j < n && can_merge(&r[j - 1], &r[j]); j++)
+			m.addr.size += r[j].addr.size;
+		r[out++] = m;
 	}
-	v->nr = out;
+	return out;
 }
 
 static unsigned long md_fv_seq;
-
-/*
- * A view references the owners of its root and of every range's region
- * (QEMU's memory_region_ref()).  It keeps the owner pointers itself, so
- * that freeing a retired view never reads a region that may have been
- * finalized and freed meanwhile.
- */
-static void md_flatview_take_owners(FlatView *v)
-{
-	Object *last = NULL;
-	unsigned int i, cap = 0;
-
-	for (i = 0; i <= v->nr; i++) {
-		MemoryRegion *mr = i < v->nr ? v->ranges[i].mr : v->root;
-		Object *o = mr ? mr->owner : NULL;
-
-		if (!o || o == last)
-			continue;
-		if (v->nr_owners == cap) {
-			cap = cap ? cap * 2 : 4;
-			v->owners = md_realloc(v->owners, cap * sizeof(*v->owners));
-		}
-		v->owners[v->nr_owners++] = object_ref(o);
-		last = o;
-	}
-}
 
 FlatView *md_flatview_new(MemoryRegion *root)
 {
@@ -368,34 +956,231 @@ FlatView *md_flatview_new(MemoryRegion *root)
 	v->ref = 1;
 	v->root = root;
 	v->seq = ++md_fv_seq;
+	if (root && root->owner)
+		v->root_owner = object_ref(root->owner);
 	return v;
 }
 
-static void md_flatview_build_index(FlatView *v)
+/*
+ * A chunk references the owners of its ranges' regions (QEMU's
+ * memory_region_ref() per FlatRange).  It keeps the owner pointers itself,
+ * so that freeing it never reads a region that may have been finalized
+ * and freed meanwhile.
+ */
+static struct md_chunk *chunk_new(const FlatRange *r, unsigned int n)
 {
-	mdx_u64 *st, *la;
-	unsigned int i;
-	size_t bytes;
+	size_t head = sizeof(struct md_chunk) + n * sizeof(*r);
+	/* the index lives in the same allocation, after the ranges */
+	struct md_chunk *ch = md_realloc(NULL, head + mdx_bytes(n));
+	mdx_u64 st[MD_CHUNK_MAX], la[MD_CHUNK_MAX];
+	Object *last = NULL;
+	unsigned int i, cap = 0;
 
-	if (!v->nr)
-		return;
-	st = md_realloc(NULL, v->nr * sizeof(*st));
-	la = md_realloc(NULL, v->nr * sizeof(*la));
-	for (i = 0; i < v->nr; i++) {
-		st[i] = int128_get64(v->ranges[i].addr.start);
-		la[i] = int128_get64(v->ranges[i].addr.start +
-				     v->ranges[i].addr.size - 1);
+	ch->ref = 1;
+	ch->nr = n;
+	ch->owners = NULL;
+	ch->nr_owners = 0;
+	memcpy(ch->ranges, r, n * sizeof(*r));
+	for (i = 0; i < n; i++) {
+		Object *o = r[i].mr->owner;
+
+		st[i] = int128_get64(r[i].addr.start);
+		la[i] = int128_get64(r[i].addr.start + r[i].addr.size - 1);
+		if (!o || o == last)
+			continue;
+		if (ch->nr_owners == cap) {
+			cap = cap ? cap * 2 : 4;
+			ch->owners = md_realloc(ch->owners,
+						cap * sizeof(*ch->owners));
+		}
+		ch->owners[ch->nr_owners++] = object_ref(o);
+		last = o;
 	}
-	bytes = mdx_bytes(v->nr);
-	if (!bytes)
-		md_die(v->root, "flat view of %u ranges is too large to index",
-		       v->nr);
-	v->index_buf = md_realloc(NULL, bytes);
-	v->index = mdx_build(v->index_buf, st, la, v->nr);
-	if (!v->index)
-		md_die(v->root, "internal error: rendered ranges overlap");
-	free(st);
-	free(la);
+	ch->index_buf = (char *)ch + head;
+	ch->index = mdx_build(ch->index_buf, st, la, n);
+	if (!ch->index)
+		md_die(r[0].mr, "internal error: rendered ranges overlap");
+	return ch;
+}
+
+static void chunk_put(struct md_chunk *ch)
+{
+	unsigned int i;
+
+	if (--ch->ref)
+		return;
+	for (i = 0; i < ch->nr_owners; i++)
+		object_unref(ch->owners[i]);
+	free(ch->owners);
+	free(ch);
+}
+
+/* Cut @r[0..n) into about equal chunks of at most MD_CHUNK_MAX ranges. */
+static void fv_append_chunks(FlatView *v, const FlatRange *r, size_t n,
+			     unsigned int *cap)
+{
+	size_t k = (n + MD_CHUNK_MAX - 1) / MD_CHUNK_MAX, i, pos = 0;
+
+	for (i = 0; i < k; i++) {
+		size_t len = n * (i + 1) / k - pos;
+
+		if (v->nr_chunks == *cap) {
+			*cap = *cap ? *cap * 2 : 8;
+			v->chunks = md_realloc(v->chunks,
+					       *cap * sizeof(*v->chunks));
+		}
+		v->chunks[v->nr_chunks++] = chunk_new(r + pos,
+						      (unsigned int)len);
+		pos += len;
+	}
+}
+
+/* Fill the top-level arrays once v->chunks is complete. */
+static void fv_finish(FlatView *v)
+{
+	unsigned int c, pos = 0;
+
+	v->chunk_last = md_realloc(NULL, (v->nr_chunks + 1) *
+					 sizeof(*v->chunk_last));
+	v->chunk_pos = md_realloc(NULL, (v->nr_chunks + 1) *
+					sizeof(*v->chunk_pos));
+	for (c = 0; c < v->nr_chunks; c++) {
+		const struct md_chunk *ch = v->chunks[c];
+		const FlatRange *l = &ch->ranges[ch->nr - 1];
+
+		v->chunk_pos[c] = pos;
+		v->chunk_last[c] = int128_get64(l->addr.start + l->addr.size - 1);
+		pos += ch->nr;
+	}
+	v->chunk_pos[c] = pos;
+	v->nr = pos;
+}
+
+/* First chunk whose last address is >= @addr (nr_chunks if none). */
+static unsigned int fv_chunk_ge(const FlatView *v, uint64_t addr)
+{
+	unsigned int lo = 0, hi = v->nr_chunks;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (v->chunk_last[mid] < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Position of the first range ending at or after @addr (nr if none). */
+static unsigned int fv_pos_ge(const FlatView *v, Int128 addr)
+{
+	unsigned int c;
+	mdx_u32 i;
+
+	if (addr >= int128_2_64())
+		return v->nr;
+	c = fv_chunk_ge(v, (uint64_t)addr);
+	if (c == v->nr_chunks)
+		return v->nr;
+	i = mdx_lookup_ge(v->chunks[c]->index, (uint64_t)addr);
+	if (i == MDX_NONE)
+		md_die(v->root, "internal error: chunk index out of step");
+	return v->chunk_pos[c] + i;
+}
+
+/* The chunk holding position @pos (< nr). */
+static unsigned int fv_chunk_of(const FlatView *v, unsigned int pos)
+{
+	unsigned int lo = 0, hi = v->nr_chunks - 1;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo + 1) / 2;
+
+		if (v->chunk_pos[mid] <= pos)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
+static const FlatRange *fv_at(const FlatView *v, unsigned int pos)
+{
+	unsigned int c = fv_chunk_of(v, pos);
+
+	return &v->chunks[c]->ranges[pos - v->chunk_pos[c]];
+}
+
+static void out_reserve(size_t n);
+static FlatRange *md_out;
+
+/* Append positions [@from, @to) of @v to md_out[@at..]; returns the end. */
+static size_t fv_copy_out(const FlatView *v, unsigned int from,
+			  unsigned int to, size_t at)
+{
+	unsigned int c;
+
+	if (from >= to)
+		return at;
+	out_reserve(at + (to - from));
+	c = fv_chunk_of(v, from);
+	while (from < to) {
+		const struct md_chunk *ch = v->chunks[c];
+		unsigned int i = from - v->chunk_pos[c];
+		unsigned int k = ch->nr - i;
+
+		if (k > to - from)
+			k = to - from;
+		memcpy(&md_out[at], &ch->ranges[i], k * sizeof(*md_out));
+		at += k;
+		from += k;
+		c++;
+	}
+	return at;
+}
+
+/*
+ * fv_finish() for a view made of @old's chunks [0, @ca), new chunks, and
+ * @old's chunks [@cb, end): the kept chunks' entries are copied.
+ */
+static void fv_finish_from(FlatView *v, const FlatView *old, unsigned int ca,
+			   unsigned int cb)
+{
+	unsigned int nnew = v->nr_chunks - ca - (old->nr_chunks - cb);
+	unsigned int c, pos, tail = old->nr_chunks - cb;
+	int delta;
+
+	v->chunk_last = md_realloc(NULL, (v->nr_chunks + 1) *
+					 sizeof(*v->chunk_last));
+	v->chunk_pos = md_realloc(NULL, (v->nr_chunks + 1) *
+					sizeof(*v->chunk_pos));
+	if (ca) {
+		memcpy(v->chunk_last, old->chunk_last,
+		       ca * sizeof(*v->chunk_last));
+		memcpy(v->chunk_pos, old->chunk_pos, ca * sizeof(*v->chunk_pos));
+	}
+	pos = ca ? old->chunk_pos[ca] : 0;
+	for (c = ca; c < ca + nnew; c++) {
+		const struct md_chunk *ch = v->chunks[c];
+		const FlatRange *l = &ch->ranges[ch->nr - 1];
+
+		v->chunk_pos[c] = pos;
+		v->chunk_last[c] = int128_get64(l->addr.start + l->addr.size - 1);
+		pos += ch->nr;
+	}
+	if (!old->nr_chunks) {
+		v->chunk_pos[c] = pos;
+		v->nr = pos;
+		return;
+	}
+	delta = (int)pos - (int)old->chunk_pos[cb];
+	if (tail)
+		memcpy(v->chunk_last + ca + nnew, old->chunk_last + cb,
+		       tail * sizeof(*v->chunk_last));
+	for (c = 0; c <= tail; c++)
+		v->chunk_pos[ca + nnew + c] = old->chunk_pos[cb + c] + delta;
+	v->nr = v->chunk_pos[v->nr_chunks];
 }
 
 /*
@@ -405,30 +1190,46 @@ static void md_flatview_build_index(FlatView *v)
  */
 static struct rctx md_scratch = { .root = -1, .freelist = -1,
 				  .rng = 0x9e3779b9u };
+static size_t md_cap_out;
 
-FlatView *md_render(MemoryRegion *root)
+static void out_reserve(size_t n)
+{
+	if (n <= md_cap_out)
+		return;
+	md_cap_out = n + n / 2 + 16;
+	md_out = md_realloc(md_out, md_cap_out * sizeof(*md_out));
+}
+
+/*
+ * Render @root clipped to [@lo, @hi) into md_out[@at..], sorted and
+ * simplified; returns the number of ranges written.
+ */
+static size_t render_ranges(MemoryRegion *root, Int128 lo, Int128 hi,
+			    size_t at)
 {
 	struct rctx *c = &md_scratch;
-	FlatView *v = md_flatview_new(root);
 	size_t i;
 
 	c->nu = 0;
 	c->no = 0;
+	c->any = false;
+	c->below.n = 0;
+	c->above.n = 0;
 	c->root = -1;
 	c->freelist = -1;
 	c->depth = 0;
 	c->npath = 0;
+	c->ncand = 0;
 	if (!c->path)
 		c->path = md_realloc(NULL, (MEMDISP_RENDER_MAX_DEPTH + 1) *
 					   sizeof(*c->path));
-	if (root)
-		render_mr(c, root, 0, 0, int128_2_64(), false, false);
+	if (root && lo < hi)
+		render_mr(c, root, 0, lo, hi, false, false);
 	rctx_sort(c);
-	v->ranges = md_realloc(NULL, (c->no ? c->no : 1) * sizeof(FlatRange));
-	v->nr_allocated = (unsigned int)c->no;
+	out_reserve(at + c->no);
 	for (i = 0; i < c->no; i++) {
 		const struct orange *o = &c->o[i];
-		FlatRange *fr = &v->ranges[i];
+		FlatRange *fr = &md_out[at + i];
 
 		fr->mr = o->mr;
 		fr->offset_in_region = o->offset_in_region;
@@ -439,7 +1240,6 @@ FlatView *md_render(MemoryRegion *root)
 		fr->readonly = o->readonly;
 		fr->nonvolatile = o->nonvolatile;
 	}
-	v->nr = (unsigned int)c->no;
 	/* don't keep huge buffers after a one-off huge render */
 	if (c->capu > 4096 && c->nu < c->capu / 8) {
 		free(c->u);
@@ -451,14 +1251,166 @@ FlatView *md_render(MemoryRegion *root)
 		c->o = NULL;
 		c->capo = 0;
 	}
-	flatview_simplify(v);
-	if (v->nr < v->nr_allocated / 2 && v->nr) {
-		v->ranges = md_realloc(v->ranges, v->nr * sizeof(FlatRange));
-		v->nr_allocated = v->nr;
+	if (c->caps > 4096 && c->no < c->caps / 8) {
+		free(c->sorted);
+		c->sorted = NULL;
+		c->caps = 0;
 	}
-	md_flatview_take_owners(v);
-	md_flatview_build_index(v);
+	return ranges_simplify(md_out + at, c->no);
+}
+
+FlatView *md_render(MemoryRegion *root)
+{
+	FlatView *v = md_flatview_new(root);
+	unsigned int cap = 0;
+	size_t n = render_ranges(root, 0, int128_2_64(), 0);
+
+	fv_append_chunks(v, md_out, n, &cap);
+	fv_finish(v);
+	if (md_cap_out > 4096 && n < md_cap_out / 8) {
+		free(md_out);
+		md_out = NULL;
+		md_cap_out = 0;
+	}
 	return v;
+}
+
+/**
+ * md_render_window() - @old with [@lo, @hi) rendered again from @root
+ * @old: the view of @root before the edits (same root, same base)
+ * @root: the region to render
+ * @lo: first address of the window
+ * @hi: end of the window (exclusive, at most 2^64)
+ *
+ * Valid when every address whose rendering changed since @old lies in
+ * the window.  Ranges that cross the window's edges are cut there, the
+ * window is rendered clipped, and the pieces are merged again, so the
+ * result equals a full render.  Only the chunks of @old holding the
+ * window (and its two neighbouring ranges) are rebuilt; the others are
+ * shared with @old.
+ *
+ * Return: a new view (reference count 1).
+ */
+FlatView *md_render_window(FlatView *old, MemoryRegion *root, Int128 lo,
+			   Int128 hi)
+{
+	FlatView *v = md_flatview_new(root);
+	unsigned int p0, p1, q0, q1, ca, cb, c, cap = 0, pos;
+	size_t n = 0, nw, mid;
+	bool share;
+	const FlatRange *fr;
+	FlatRange piece;
+
+	p0 = fv_pos_ge(old, lo);
+	p1 = fv_pos_ge(old, hi);
+	if (p1 < old->nr && fv_at(old, p1)->addr.start < hi)
+		p1++;
+	q0 = p0 ? p0 - 1 : 0;
+	q1 = p1 < old->nr ? p1 + 1 : p1;
+	if (!old->nr) {
+		ca = 0;
+		cb = 0;		/* no chunk is replaced */
+	} else {
+		/* chunks [ca, cb) are replaced */
+		ca = fv_chunk_of(old, q0 < old->nr ? q0 : old->nr - 1);
+		cb = q1 > q0 ? fv_chunk_of(old, q1 - 1) + 1 : ca + 1;
+		/* keep chunks from getting tiny: absorb neighbours */
+		while (old->chunk_pos[cb] - old->chunk_pos[ca] < MD_CHUNK_MIN &&
+		       (ca > 0 || cb < old->nr_chunks)) {
+			if (ca > 0)
+				ca--;
+			if (cb < old->nr_chunks)
+				cb++;
+		}
+		/* positions to rebuild: [chunk_pos[ca], chunk_pos[cb]) */
+	}
+	out_reserve(64);
+	/*
+	 * Kept ranges of the replaced chunks left of the window, then the
+	 * window's edge pieces and render, then kept ranges to the right.
+	 * Kept ranges are merged already: only [q0, q1) needs simplifying.
+	 */
+	pos = old->nr ? old->chunk_pos[ca] : 0;
+	n = fv_copy_out(old, pos, q0, 0);
+	mid = n;
+	n = fv_copy_out(old, q0, p0, n);
+	if (p0 < p1) {
+		fr = fv_at(old, p0);
+		if (fr->addr.start < lo) {
+			piece = *fr;
+			piece.addr.size = lo - fr->addr.start;
+			out_reserve(n + 1);
+			md_out[n++] = piece;
+		}
+	}
+	nw = render_ranges(root, lo, hi, n);
+	n += nw;
+	if (p0 < p1) {
+		fr = fv_at(old, p1 - 1);
+		if (fr->addr.start + fr->addr.size > hi) {
+			piece = *fr;
+			piece.offset_in_region += (hwaddr)(hi - fr->addr.start);
+			piece.addr.start = hi;
+			piece.addr.size = fr->addr.start + fr->addr.size - hi;
+			out_reserve(n + 1);
+			md_out[n++] = piece;
+		}
+	}
+	n = fv_copy_out(old, p1, q1, n);
+	n = mid + ranges_simplify(md_out + mid, n - mid);
+	if (old->nr)
+		n = fv_copy_out(old, q1, old->chunk_pos[cb], n);
+	/* the new top level: old chunks [0, ca), new ones, old [cb, end) */
+	cap = ca + (unsigned int)((n + MD_CHUNK_MAX - 1) / MD_CHUNK_MAX) +
+	      (old->nr_chunks - cb);
+	v->chunks = md_realloc(NULL, (cap ? cap : 1) * sizeof(*v->chunks));
+	/*
+	 * The chunks shared with @old: @old hands its references to them
+	 * over to @v and keeps @v alive until it is freed itself (a chain
+	 * of views, each pinning its successor), so a splice touches no
+	 * shared chunk.  A view spliced a second time shares by reference
+	 * counts instead.
+	 */
+	share = old->succ != NULL;
+	if (!share) {
+		old->succ = v;
+		old->own_lo = ca;
+		old->own_hi = cb;
+		v->pred_refs++;
+	}
+	for (c = 0; share && c < ca; c++)
+		old->chunks[c]->ref++;
+	if (ca)
+		memcpy(v->chunks, old->chunks, ca * sizeof(*v->chunks));
+	v->nr_chunks = ca;
+	fv_append_chunks(v, md_out, n, &cap);
+	for (c = cb; share && c < old->nr_chunks; c++)
+		old->chunks[c]->ref++;
+	if (old->nr_chunks > cb)
+		memcpy(v->chunks + v->nr_chunks, old->chunks + cb,
+		       (old->nr_chunks - cb) * sizeof(*v->chunks));
+	v->nr_chunks += old->nr_chunks - cb;
+	fv_finish_from(v, old, ca, cb);
+	return v;
+}
+
+/* Do @a and @b hold the same ranges?  (A debugging check.) */
+bool md_flatview_same(const FlatView *a, const FlatView *b)
+{
+	struct md_fv_iter ia = { .fv = a }, ib = { .fv = b };
+	const FlatRange *x, *y;
+
+	if ((a ? a->nr : 0) != (b ? b->nr : 0))
+		return false;
+	for (;; ia.i++, ib.i++) {
+		x = md_fv_iter_cur(&ia);
+		y = md_fv_iter_cur(&ib);
+		if (!x || !y)
+			return !x && !y;
+		if (!md_flatrange_equal(x, y) ||
+		    x->dirty_log_mask != y->dirty_log_mask)
+			return false;
+	}
 }
 
 MemoryRegion *md_flatview_root(MemoryRegion *mr)
@@ -535,7 +1487,7 @@ MemoryRegionSection md_section_from_range(const FlatRange *fr, FlatView *fv)
 
 static FlatView *md_graveyard;
 static unsigned long md_graveyard_views;
-static unsigned long md_graveyard_ranges;
+static unsigned long md_graveyard_ranges;	/* chunk slots */
 
 void md_flatview_ref(FlatView *view)
 {
@@ -543,16 +1495,41 @@ void md_flatview_ref(FlatView *view)
 		view->ref++;
 }
 
+static void md_flatview_retire(FlatView *view);
+
+static unsigned long md_gc_epoch;	/* grace periods started */
+
+/*
+ * Free @v, then its successor if @v pinned it and it was unpublished
+ * before the grace period that just ended (else queue it), and so on.
+ */
 static void md_flatview_free(FlatView *v)
 {
-	unsigned int i;
+	while (v) {
+		unsigned int i, lo = 0, hi = v->nr_chunks;
+		FlatView *succ = v->succ, *next = NULL;
 
-	for (i = 0; i < v->nr_owners; i++)
-		object_unref(v->owners[i]);
-	free(v->owners);
-	free(v->ranges);
-	free(v->index_buf);
-	free(v);
+		if (succ) {
+			/* the others were handed to the successor */
+			lo = v->own_lo;
+			hi = v->own_hi;
+		}
+		for (i = lo; i < hi; i++)
+			chunk_put(v->chunks[i]);
+		if (succ && !--succ->pred_refs && !succ->ref) {
+			if (succ->dead_epoch < md_gc_epoch)
+				next = succ;
+			else
+				md_flatview_retire(succ);
+		}
+		if (v->root_owner)
+			object_unref(v->root_owner);
+		free(v->chunks);
+		free(v->chunk_last);
+		free(v->chunk_pos);
+		free(v);
+		v = next;
+	}
 }
 
 void md_flatview_put(FlatView *view)
@@ -563,10 +1540,20 @@ void md_flatview_put(FlatView *view)
 		md_die(view->root, "FlatView reference count underflow");
 	if (--view->ref)
 		return;
+	view->dead_epoch = md_gc_epoch;
+	/* counted now: a pinned view is freed with its predecessor */
+	md_graveyard_views++;
+	md_graveyard_ranges += (view->succ ? view->own_hi - view->own_lo :
+				view->nr_chunks) + 1;
+	if (!view->pred_refs)
+		md_flatview_retire(view);
+}
+
+/* Queue @view for freeing after a grace period. */
+static void md_flatview_retire(FlatView *view)
+{
 	view->gc_next = md_graveyard;
 	md_graveyard = view;
-	md_graveyard_views++;
-	md_graveyard_ranges += view->nr + 1;
 }
 
 void md_flatview_gc(bool force)
@@ -576,8 +1563,8 @@ void md_flatview_gc(bool force)
 	if (!md_graveyard)
 		return;
 	/* small batches: freed memory is reused while still in cache */
-	if (!force && md_graveyard_views < 16 &&
-	    md_graveyard_ranges < (1UL << 18))
+	if (!force && md_graveyard_views < 64 &&
+	    md_graveyard_ranges < (1UL << 12))
 		return;
 	/* A commit from inside a read-side section (an MMIO callback that
 	 * remaps) must not wait for itself: retry at a later commit. */
@@ -587,6 +1574,7 @@ void md_flatview_gc(bool force)
 	md_graveyard = NULL;
 	md_graveyard_views = 0;
 	md_graveyard_ranges = 0;
+	md_gc_epoch++;
 	urcu_memb_synchronize_rcu();
 	for (; v; v = next) {
 		next = v->gc_next;
@@ -606,12 +1594,30 @@ void memdisp_flatview_reclaim(void)
 
 const FlatRange *memdisp_flatview_lookup(const FlatView *fv, hwaddr addr)
 {
+	unsigned int c;
 	mdx_u32 i;
 
-	if (!fv || !fv->index)
+	if (!fv || !fv->nr_chunks)
 		return NULL;
-	i = mdx_lookup(fv->index, addr);
-	return i == MDX_NONE ? NULL : &fv->ranges[i];
+	c = fv_chunk_ge(fv, addr);
+	if (c == fv->nr_chunks)
+		return NULL;
+	i = mdx_lookup(fv->chunks[c]->index, addr);
+	return i == MDX_NONE ? NULL : &fv->chunks[c]->ranges[i];
+}
+
+const FlatRange *memdisp_flatview_lookup_ge(const FlatView *fv, hwaddr addr)
+{
+	unsigned int c;
+	mdx_u32 i;
+
+	if (!fv || !fv->nr_chunks)
+		return NULL;
+	c = fv_chunk_ge(fv, addr);
+	if (c == fv->nr_chunks)
+		return NULL;
+	i = mdx_lookup_ge(fv->chunks[c]->index, addr);
+	return i == MDX_NONE ? NULL : &fv->chunks[c]->ranges[i];
 }
 
 void memdisp_flatview_walk(AddressSpace *as,
@@ -620,10 +1626,9 @@ void memdisp_flatview_walk(AddressSpace *as,
 			   void *opaque)
 {
 	FlatView *v = rcu_dereference(as->current_map);
-	unsigned int i;
+	const FlatRange *fr;
 
-	for (i = 0; v && i < v->nr; i++) {
-		const FlatRange *fr = &v->ranges[i];
+	MD_FLATVIEW_FOR_EACH(v, fr) {
 		struct memdisp_flat_range r = {
 			.start = int128_get64(fr->addr.start),
 			.last = int128_get64(fr->addr.start + fr->addr.size - 1),
@@ -641,11 +1646,10 @@ void memdisp_flatview_walk(AddressSpace *as,
 
 void flatview_for_each_range(FlatView *fv, flatview_cb cb, void *opaque)
 {
-	unsigned int i;
+	const FlatRange *fr;
 
-	for (i = 0; fv && i < fv->nr; i++)
-		if (cb(fv->ranges[i].addr.start, fv->ranges[i].addr.size,
-		       fv->ranges[i].mr, fv->ranges[i].offset_in_region,
-		       opaque))
+	MD_FLATVIEW_FOR_EACH(fv, fr)
+		if (cb(fr->addr.start, fr->addr.size, fr->mr,
+		       fr->offset_in_region, opaque))
 			break;
 }

@@ -4,6 +4,7 @@
  * mapping against Unicorn in the same run.
  *
  *   render-bench [--unicorn PATH-TO-uc-bench] [--uc-n N,N,...] [--quick]
+ *                [--only render|commit|memory|map]
  *
  * Without --unicorn, the uc-bench next to this executable is used; the
  * Unicorn sizes default to $BENCH_UC_N or 1000,2000 (each must be < 4096).
@@ -14,6 +15,10 @@
  *   nested  a complete binary tree of containers, RAM leaves (depth log2 N)
  *   alias   N aliases of 4 KiB into one RAM block, scattered offsets, every
  *           other one through an intermediate alias (alias of alias)
+ * "commit_one_region_*" are single-region commits (enable toggle, move,
+ * del + add) in flat trees of 1k, 10k and 100k regions; "map_4k_*" maps
+ * N RAM regions one by one with a commit each (N = the Unicorn sizes, 10k
+ * and 100k; Unicorn itself only below 4096).
  * "render" is the outermost commit that re-enables the tree's top container
  * (everything below must be rendered again; the view is checked after each
  * commit); "build" is the commit of a transaction that created the whole
@@ -303,17 +308,21 @@ static uint64_t rnd(void)
 	return xs;
 }
 
-static double commit_enable_us, commit_move_us;
+static double commit_enable_us, commit_move_us, commit_adddel_us;
 
-static void bench_commit(bool quick)
+/*
+ * One-region commits in a flat tree of @n regions: toggle enable, move
+ * into free space and back, delete and add back.  Each figure is the mean
+ * of one commit.
+ */
+static void bench_commit_n(bool quick, int n, const char *sz)
 {
 	struct bt b;
 	int reps = quick ? 50 : 2000, r;
-	double t0, tot_en = 0, tot_mv = 0;
-
+	double t0, tot_en = 0, tot_mv = 0, tot_ad = 0;
 	double start;
 
-	bt_build(&b, SH_FLAT, 100000);
+	bt_build(&b, SH_FLAT, n);
 	start = now_ns();
 	for (r = 0; r < reps; r++) {
 		int i = rnd() % b.n;
@@ -334,8 +343,16 @@ static void bench_commit(bool quick)
 		t0 = now_ns();
 		memory_region_set_address(&b.mr[i], (uint64_t)i * 0x1000);
 		tot_mv += now_ns() - t0;
+		/* unmap and map again (a commit each) */
+		t0 = now_ns();
+		memory_region_del_subregion(parent_mr(&b, i), &b.mr[i]);
+		tot_ad += now_ns() - t0;
+		t0 = now_ns();
+		memory_region_add_subregion(parent_mr(&b, i),
+					    (uint64_t)i * 0x1000, &b.mr[i]);
+		tot_ad += now_ns() - t0;
 	}
-	if (bt_ranges(&b) != 100001) {
+	if (bt_ranges(&b) != n + 1) {
 		/* adjacent ram_ptr regions are distinct MRs: never merge */
 		fprintf(stderr, "render-bench: commit bench: %ld ranges\n",
 			bt_ranges(&b));
@@ -344,11 +361,22 @@ static void bench_commit(bool quick)
 	reps = r;
 	commit_enable_us = tot_en / (2.0 * reps) / 1e3;
 	commit_move_us = tot_mv / (2.0 * reps) / 1e3;
-	printf("# commit: %d reps of 4 commits\n", reps);
-	printf("bench: commit_one_region_enable_100k %.3f us\n",
+	commit_adddel_us = tot_ad / (2.0 * reps) / 1e3;
+	printf("# commit %s: %d reps of 6 commits\n", sz, reps);
+	printf("bench: commit_one_region_enable_%s %.3f us\n", sz,
 	       commit_enable_us);
-	printf("bench: commit_one_region_move_100k %.3f us\n", commit_move_us);
+	printf("bench: commit_one_region_move_%s %.3f us\n", sz,
+	       commit_move_us);
+	printf("bench: commit_one_region_adddel_%s %.3f us\n", sz,
+	       commit_adddel_us);
 	bt_free(&b);
+}
+
+static void bench_commit(bool quick)
+{
+	bench_commit_n(quick, 1000, "1k");
+	bench_commit_n(quick, 10000, "10k");
+	bench_commit_n(quick, 100000, "100k");
 }
 
 static void bench_memory(void)
@@ -455,6 +483,7 @@ int main(int argc, char **argv)
 	long ucn[MAX_UC];
 	double ucms[MAX_UC], ourms[MAX_UC], big;
 	bool quick = false;
+	const char *only = NULL;
 	int nuc = 0, a, i;
 
 	for (a = 1; a < argc; a++) {
@@ -462,12 +491,15 @@ int main(int argc, char **argv)
 			uc_path = argv[++a];
 		} else if (!strcmp(argv[a], "--uc-n") && a + 1 < argc) {
 			uc_ns = argv[++a];
+		} else if (!strcmp(argv[a], "--only") && a + 1 < argc) {
+			only = argv[++a];
 		} else if (!strcmp(argv[a], "--quick")) {
 			quick = true;
 			budget_s = 1.0;
 		} else {
 			fprintf(stderr, "usage: render-bench [--unicorn PATH] "
-				"[--uc-n N,N,...] [--quick]\n");
+				"[--uc-n N,N,...] [--quick] "
+				"[--only render|commit|memory|map]\n");
 			return 2;
 		}
 	}
@@ -496,9 +528,14 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("# libmemdisp render benchmarks (times are means; machine is "
 	       "shared, compare ratios)\n");
-	bench_render(quick);
-	bench_commit(quick);
-	bench_memory();
+	if (!only || !strcmp(only, "render"))
+		bench_render(quick);
+	if (!only || !strcmp(only, "commit"))
+		bench_commit(quick);
+	if (!only || !strcmp(only, "memory"))
+		bench_memory();
+	if (only && strcmp(only, "map"))
+		return 0;
 
 	/* the same workload on both sides, in this run */
 	for (const char *p = uc_ns; *p && nuc < MAX_UC;) {
@@ -516,6 +553,7 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < nuc; i++)
 		ourms[i] = map_report(ucn[i], 0);
+	map_report(10000, quick ? 5 : 60);
 	big = map_report(100000, quick ? 5 : 60);
 
 	if (uc_path) {
@@ -572,7 +610,8 @@ int main(int argc, char **argv)
 	       render_ms[SH_ALIAS][2]);
 	printf("#   per-region growth <= 1.3x per 10x: see render_*_growth\n");
 	printf("#   one-region commit in 100k tree << 1 ms: enable %.1f us, "
-	       "move %.1f us\n", commit_enable_us, commit_move_us);
+	       "move %.1f us, del/add %.1f us\n", commit_enable_us,
+	       commit_move_us, commit_adddel_us);
 	if (uc_path && nuc && ourms[0] > 0)
 		printf("#   >= 100x faster than Unicorn at 1000: %.1f x\n",
 		       ucms[0] / ourms[0]);

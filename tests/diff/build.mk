@@ -27,10 +27,10 @@ CHECK_SUITES += $(DIFF_OUT)/model-test
 # CORE_* variables are only used where make expands them late (recipes).
 DIFF_CORE_A := $(BUILD)/lib/libmemdisp.a
 ifneq ($(wildcard userlib/build.mk),)
-$(DIFF_OUT)/diff-test: $(DIFF_DIR)/diff-test.c $(DIFF_LIB_SRCS) $(DIFF_HDRS) $(DIFF_CORE_A)
+$(DIFF_OUT)/diff-test: $(DIFF_DIR)/diff-test.c $(DIFF_DIR)/incr.c $(DIFF_LIB_SRCS) $(DIFF_HDRS) $(DIFF_CORE_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -Iuserlib/include -o $@ $(DIFF_DIR)/diff-test.c \
-		$(DIFF_LIB_SRCS) $(BUILD)/lib/libmemdisp.a $(CORE_LDLIBS)
+		$(DIFF_DIR)/incr.c $(DIFF_LIB_SRCS) $(BUILD)/lib/libmemdisp.a $(CORE_LDLIBS)
 
 $(DIFF_OUT)/regress-test: $(DIFF_DIR)/regress-test.c $(DIFF_LIB_SRCS) $(DIFF_HDRS) $(DIFF_CORE_A)
 	@mkdir -p $(dir $@)

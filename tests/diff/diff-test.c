@@ -8,6 +8,12 @@
  *   diff-test                  the whole suite
  *   diff-test --one NAME SEED [LAST]  replay one tree (or seeds SEED..LAST
  *                              in one process) verbosely (NAME: a test)
+ *   diff-test --incremental SEED  one run of the large-tree incremental
+ *                              check (incr.c)
+ *
+ * MEMDISP_VERIFY_INCREMENTAL=1 is set for the whole run: the library then
+ * compares every incrementally spliced view with a full render and aborts
+ * on a difference.
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -16,6 +22,7 @@
 #include <unistd.h>
 
 #include "diffcore.h"
+#include "incr.h"
 
 struct tcase {
 	const char *name;
@@ -96,6 +103,11 @@ static void on_abort(int sig)
 		     (unsigned long long)cur_seed);
 	if (n > 0 && write(1, buf, n) < 0)
 		_exit(3);
+	if (!strcmp((const char *)cur_name, "incremental"))
+		n = snprintf(buf, sizeof(buf), "# (diff-test --incremental "
+			     "%llu)\n", (unsigned long long)cur_seed);
+	if (n > 0 && write(1, buf, n) < 0)
+		_exit(3);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -146,8 +158,22 @@ int main(int argc, char **argv)
 	int ci, n = 0, failed = 0;
 	struct timespec t0, t1;
 
+	/* the library checks every spliced view against a full render */
+	setenv("MEMDISP_VERIFY_INCREMENTAL", "1", 1);
 	signal(SIGABRT, on_abort);
 	signal(SIGSEGV, on_abort);
+	if (argc == 3 && !strcmp(argv[1], "--incremental")) {
+		char why[200] = "";
+		long inc;
+		int bad;
+
+		cur_name = "incremental";
+		cur_seed = strtoull(argv[2], NULL, 0);
+		bad = incr_run(strtoull(argv[2], NULL, 0), 3000, &inc, why,
+			       sizeof(why));
+		printf("%s\n", bad ? why : "no mismatch");
+		return bad;
+	}
 	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "--one")) {
 		uint64_t first = strtoull(argv[3], NULL, 0);
 
@@ -156,7 +182,8 @@ int main(int argc, char **argv)
 			       strtoull(argv[4], NULL, 0) : first);
 	}
 	if (argc != 1) {
-		fprintf(stderr, "usage: diff-test [--one NAME SEED [LAST]]\n");
+		fprintf(stderr, "usage: diff-test [--one NAME SEED [LAST] | "
+			"--incremental SEED]\n");
 		return 2;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -232,6 +259,30 @@ int main(int argc, char **argv)
 		       "memdisp_flatview_walk\n", n);
 	}
 	n++;
+	{
+		static const uint64_t seeds[] = { 1, 4242 };
+		long inc, inc_total = 0;
+		char why[200] = "";
+		unsigned int k;
+		int bad = 0;
+
+		cur_name = "incremental";
+		for (k = 0; k < 2 && !bad; k++) {
+			cur_seed = seeds[k];
+			bad = incr_run(seeds[k], 2500, &inc, why, sizeof(why));
+			inc_total += inc;
+		}
+		if (!bad && inc_total < 2500) {
+			snprintf(why, sizeof(why), "only %ld commits were "
+				 "incremental", inc_total);
+			bad = 1;
+		}
+		failed += bad;
+		printf("%sok %d - diff: incremental commits equal full "
+		       "renders and listeners see the delta (large trees)%s%s\n",
+		       bad ? "not " : "", n, bad ? ": " : "", why);
+		n++;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("# %ld trees in %.1f s\n", total_trees,
 	       (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
