@@ -10,11 +10,31 @@
 #include <linux/slab.h>
 #include <linux/idr.h>
 #include <linux/hash.h>
+#include <linux/log2.h>
+#include <linux/moduleparam.h>
 #include <net/net_namespace.h>
 
 #include "md.h"
 
 static void md_iommu_free_work(struct work_struct *work);
+
+u64 md_iommu_epoch;
+
+static unsigned int md_miss_slots_param = 64;
+module_param_named(miss_slots, md_miss_slots_param, uint, 0444);
+MODULE_PARM_DESC(miss_slots,
+		 "IOTLB-miss pages each IOMMU tracks (pending or reported, until filled or invalidated); a miss on a further page raises no event and counts in miss_dropped (rounded up to a power of two, 8..65536; default 64)");
+
+/**
+ * md_miss_slots() - miss-event slots per IOMMU
+ *
+ * Return: the miss_slots parameter clamped to [8, 65536] and rounded up to
+ * a power of two.
+ */
+u32 md_miss_slots(void)
+{
+	return roundup_pow_of_two(clamp_t(u32, md_miss_slots_param, 8, 65536));
+}
 
 /**
  * md_iommu_alloc() - allocate an IOMMU (not yet visible to anyone)
@@ -29,14 +49,19 @@ struct md_iommu *md_iommu_alloc(struct memdisp_as *target, struct net *net,
 				u32 portid)
 {
 	struct md_iommu *iommu;
-	int i;
+	u32 i;
 
 	iommu = kzalloc(sizeof(*iommu), GFP_KERNEL_ACCOUNT);
 	if (!iommu)
 		return NULL;
 	iommu->tlbc = kvcalloc(MD_TLBC_SLOTS, sizeof(*iommu->tlbc),
 			       GFP_KERNEL_ACCOUNT);
-	if (!iommu->tlbc) {
+	iommu->miss_mask = MD_MISS_SLOTS - 1;
+	iommu->miss = kvcalloc(iommu->miss_mask + 1, sizeof(*iommu->miss),
+			       GFP_KERNEL_ACCOUNT);
+	if (!iommu->tlbc || !iommu->miss) {
+		kvfree(iommu->tlbc);
+		kvfree(iommu->miss);
 		kfree(iommu);
 		return NULL;
 	}
@@ -44,7 +69,7 @@ struct md_iommu *md_iommu_alloc(struct memdisp_as *target, struct net *net,
 	refcount_set(&iommu->ref, 1);
 	mutex_init(&iommu->lock);
 	mt_init_flags(&iommu->tlb, MT_FLAGS_USE_RCU);
-	for (i = 0; i < MD_MISS_SLOTS; i++)
+	for (i = 0; i <= iommu->miss_mask; i++)
 		atomic64_set(&iommu->miss[i], 0);
 	refcount_inc(&target->ref);
 	iommu->target = target;
@@ -79,6 +104,7 @@ void md_iommu_free_now(struct md_iommu *iommu)
 	put_net(iommu->net);
 	mutex_destroy(&iommu->lock);
 	kvfree(iommu->tlbc);
+	kvfree(iommu->miss);
 	kfree(iommu);
 	atomic64_dec(&md_stats.live_iommus);
 }
@@ -129,8 +155,11 @@ struct md_iommu *md_iommu_find(struct net *net, u32 id)
 void md_iommu_release(struct md_iommu *iommu)
 {
 	lockdep_assert_held(&md_lock);
-	if (iommu->in_idr)
+	if (iommu->in_idr) {
 		idr_remove(&md_iommu_idr, iommu->id);
+		/* after the removal: see md_map_fill_blocks() */
+		smp_store_release(&md_iommu_epoch, md_iommu_epoch + 1);
+	}
 	iommu->in_idr = false;
 	list_del_init(&iommu->node);
 	md_iommu_put(iommu);
@@ -141,9 +170,9 @@ static void md_miss_rearm(struct md_iommu *iommu, u64 first, u64 last)
 {
 	u64 pf = first >> MEMDISP_MISS_PAGE_SHIFT;
 	u64 pl = last >> MEMDISP_MISS_PAGE_SHIFT;
-	int i;
+	u32 i;
 
-	for (i = 0; i < MD_MISS_SLOTS; i++) {
+	for (i = 0; i <= iommu->miss_mask; i++) {
 		s64 v = atomic64_read(&iommu->miss[i]);
 		u64 page = (u64)v >> 4;
 
@@ -309,30 +338,45 @@ DEFINE_PER_CPU(struct md_pcpu_stats, md_pcpu_stats);
  * @iova: the missing address
  * @perm: permission needed
  *
- * Never sleeps or allocates: the event is sent by a work item.
+ * Never sleeps or allocates: the event is sent by a work item.  The page
+ * takes a free slot unless one already holds it; every slot is looked at
+ * (a page's slot is not always the first free one after its hash, since
+ * slots are freed in any order), so no event is lost until all
+ * miss_slots slots hold pages.  Past that the miss is counted in
+ * miss_dropped and raises no event: the emulator sees it in the
+ * translation's status, and the next fill, invalidation or flush of any
+ * tracked page makes room.
  */
 void md_miss_note(struct md_iommu *iommu, u64 iova, u32 perm)
 {
 	u64 page = iova >> MEMDISP_MISS_PAGE_SHIFT;
 	s64 key = (s64)((page << 4) | ((u64)perm << 2) | MD_MISS_QUEUED);
-	u32 h = hash_64(page, 6);
-	int i;
+	u32 mask = iommu->miss_mask;
+	u32 h = hash_64(page, ilog2(mask + 1));
+	int tries;
 
-	for (i = 0; i < MD_MISS_PROBES; i++) {
-		atomic64_t *slot = &iommu->miss[(h + i) % MD_MISS_SLOTS];
-		s64 v = atomic64_read(slot);
+	for (tries = 0; tries < 4; tries++) {
+		atomic64_t *free = NULL;
+		u32 i;
 
-		if (v && ((u64)v >> 4) == page)
-			return;		/* already reported */
-		if (!v) {
-			v = atomic64_cmpxchg(slot, 0, key);
+		for (i = 0; i <= mask; i++) {
+			atomic64_t *slot = &iommu->miss[(h + i) & mask];
+			s64 v = atomic64_read(slot);
+
 			if (!v) {
-				queue_work(md_wq, &md_miss_work);
-				return;
+				if (!free)
+					free = slot;
+			} else if (((u64)v >> 4) == page) {
+				return;		/* already reported */
 			}
-			if (((u64)v >> 4) == page)
-				return;
 		}
+		if (!free)
+			break;
+		if (!atomic64_cmpxchg(free, 0, key)) {
+			queue_work(md_wq, &md_miss_work);
+			return;
+		}
+		/* another CPU took that slot: look again */
 	}
 	atomic64_inc(&md_stats.miss_dropped);
 }
@@ -344,11 +388,11 @@ void md_miss_note(struct md_iommu *iommu, u64 iova, u32 perm)
 void md_miss_work_fn(struct work_struct *work)
 {
 	struct md_iommu *iommu;
-	int i;
+	u32 i;
 
 	mutex_lock(&md_lock);
 	list_for_each_entry(iommu, &md_iommu_list, node) {
-		for (i = 0; i < MD_MISS_SLOTS; i++) {
+		for (i = 0; i <= iommu->miss_mask; i++) {
 			s64 v = atomic64_read(&iommu->miss[i]);
 			s64 sent;
 

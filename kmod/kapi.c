@@ -185,3 +185,75 @@ int memdisp_iotlb_update(struct net *net, u32 id, u64 iova, u64 xlat,
 	return ret;
 }
 EXPORT_SYMBOL_GPL(memdisp_iotlb_update);
+
+/*
+ * struct memdisp_iommu is the exported name of struct md_iommu: other
+ * modules only ever hold the pointer.
+ */
+static inline struct md_iommu *md_iommu_of(struct memdisp_iommu *iommu)
+{
+	return (struct md_iommu *)iommu;
+}
+
+/**
+ * memdisp_iommu_get() - find an IOMMU by id and pin it
+ * @net: its namespace
+ * @id: its id
+ *
+ * The reference keeps the IOMMU's memory, not its entries: after
+ * memdisp_iommu_destroy() its IOTLB may still answer until the last
+ * reference goes.
+ *
+ * Return: the IOMMU, or NULL if @net has none with @id.
+ */
+struct memdisp_iommu *memdisp_iommu_get(struct net *net, u32 id)
+{
+	return (struct memdisp_iommu *)md_iommu_find(net, id);
+}
+EXPORT_SYMBOL_GPL(memdisp_iommu_get);
+
+/**
+ * memdisp_iommu_put() - drop a reference from memdisp_iommu_get()
+ * @iommu: the IOMMU, or NULL
+ *
+ * May be called from any context.
+ */
+void memdisp_iommu_put(struct memdisp_iommu *iommu)
+{
+	md_iommu_put(md_iommu_of(iommu));
+}
+EXPORT_SYMBOL_GPL(memdisp_iommu_put);
+
+/**
+ * memdisp_iotlb_lookup() - look an IOVA up in an IOMMU's IOTLB alone
+ * @iommu: a referenced IOMMU
+ * @iova: the I/O virtual address
+ * @xlat: set to the address @iova translates to
+ * @perm: set to the entry's &enum memdisp_perm
+ *
+ * Unlike memdisp_translate() through an IOMMU section, a miss here raises
+ * no miss event and nothing is looked up in the target address space.
+ * Lock-free, any context, no allocation.
+ *
+ * Return: 0 on a hit, -ENOENT on a miss.
+ */
+int memdisp_iotlb_lookup(struct memdisp_iommu *iommu, u64 iova, u64 *xlat,
+			 u32 *perm)
+{
+	struct md_iommu *mi = md_iommu_of(iommu);
+	const struct md_iotlb_entry *e;
+	int ret = -ENOENT;
+
+	rcu_read_lock_sched_notrace();
+	e = md_tlbc_lookup(mi, iova);
+	if (unlikely(!e))
+		e = mtree_load(&mi->tlb, iova);
+	if (e) {
+		*xlat = e->xlat | (iova & e->mask);
+		*perm = e->perm;
+		ret = 0;
+	}
+	rcu_read_unlock_sched_notrace();
+	return ret;
+}
+EXPORT_SYMBOL_GPL(memdisp_iotlb_lookup);

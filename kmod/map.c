@@ -5,6 +5,7 @@
 #include <linux/slab.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
+#include <linux/idr.h>
 
 #include "md.h"
 
@@ -49,6 +50,7 @@ void md_map_free(struct md_map *map)
 	kvfree(map->start);
 	kvfree(map->last);
 	kvfree(map->idxbuf);
+	kvfree(map->kiommu);
 	kfree(map);
 }
 
@@ -67,8 +69,44 @@ void md_map_free_rcu(struct md_map *map)
 		call_rcu(&map->rcu, md_map_rcu_cb);
 }
 
+/*
+ * Resolve the IOMMU sections' ids to pointers valid while md_iommu_epoch
+ * stays at the value read first (an IOMMU leaves the idr before the epoch
+ * moves, so one found after reading the epoch was still in the idr at that
+ * epoch).
+ */
+static int md_map_resolve_iommus(struct md_map *map)
+{
+	u32 i, n = 0, k = 0;
+
+	for (i = 0; i < map->nr; i++) {
+		map->secs[i].kio = MD_KIO_NONE;
+		n += map->secs[i].type == MEMDISP_SEC_IOMMU;
+	}
+	if (!n)
+		return 0;
+	n = min_t(u32, n, MD_KIO_NONE);
+	map->kiommu = kvmalloc_array(n, sizeof(*map->kiommu),
+				     GFP_KERNEL_ACCOUNT);
+	if (!map->kiommu)
+		return -ENOMEM;
+	map->iommu_epoch = smp_load_acquire(&md_iommu_epoch);
+	rcu_read_lock();
+	for (i = 0; i < map->nr && k < n; i++) {
+		struct md_section *s = &map->secs[i];
+
+		if (s->type != MEMDISP_SEC_IOMMU)
+			continue;
+		map->kiommu[k].id = s->iommu_id;
+		map->kiommu[k].ptr = idr_find(&md_iommu_idr, s->iommu_id);
+		s->kio = k++;
+	}
+	rcu_read_unlock();
+	return 0;
+}
+
 /**
- * md_map_finish() - build the index of a filled map
+ * md_map_finish() - build the index of a filled map, resolve its IOMMUs
  * @map: sections 0..nr-1 filled, sorted and non-overlapping
  *
  * Frees the bounds arrays (the index keeps its own copy).
@@ -78,7 +116,9 @@ void md_map_free_rcu(struct md_map *map)
 int md_map_finish(struct md_map *map)
 {
 	size_t bytes = mdx_bytes(map->nr);
+	int ret;
 
+	BUILD_BUG_ON(sizeof(struct md_section) != 32);
 	if (!bytes)
 		return -EINVAL;
 	map->idxbuf = kvmalloc(bytes, GFP_KERNEL_ACCOUNT);
@@ -87,6 +127,9 @@ int md_map_finish(struct md_map *map)
 	map->idx = mdx_build(map->idxbuf, map->start, map->last, map->nr);
 	if (!map->idx)
 		return -EINVAL;
+	ret = md_map_resolve_iommus(map);
+	if (ret)
+		return ret;
 	kvfree(map->start);
 	kvfree(map->last);
 	map->start = NULL;

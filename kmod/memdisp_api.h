@@ -14,6 +14,7 @@
 
 struct net;
 struct memdisp_as;
+struct memdisp_iommu;
 
 /**
  * struct memdisp_xlat - result of memdisp_translate()
@@ -85,5 +86,11 @@ int memdisp_iommu_create(struct memdisp_as *target, u32 *id);
 int memdisp_iommu_destroy(struct net *net, u32 id);
 int memdisp_iotlb_update(struct net *net, u32 id, u64 iova, u64 xlat,
 			 u64 mask, u32 perm);
+
+/* Direct IOTLB access (any IOMMU of the namespace; see kmod/kapi.c). */
+struct memdisp_iommu *memdisp_iommu_get(struct net *net, u32 id);
+void memdisp_iommu_put(struct memdisp_iommu *iommu);
+int memdisp_iotlb_lookup(struct memdisp_iommu *iommu, u64 iova, u64 *xlat,
+			 u32 *perm);
 
 #endif /* _MEMDISP_API_H */

@@ -18,182 +18,117 @@
  */
 #include "../lib/mdindex.c"
 
-static u32 md_section_perm(const struct md_section *sec)
+/* The permission a section allows. */
+static __always_inline u32 md_section_perm(const struct md_section *sec)
 {
 	if (sec->type == MEMDISP_SEC_ROM || (sec->flags & MEMDISP_SEC_F_READONLY))
 		return MEMDISP_PERM_READ;
 	return MEMDISP_PERM_RW;
 }
 
-static __always_inline void
-md_bounds_idx(const struct mdx *x, u32 i, u64 *start, u64 *last)
-{
-	*start = mdx_start_of(x, i);
-	*last = mdx_last_of(x, i);
-}
-
 /*
- * memset() of the 80-byte result compiles to "rep stosq", which is slow to
- * start on real CPUs and very slow under TCG; ten plain stores are not.
- * The whole struct, padding included, is cleared as before.
+ * The map lookup of a translation: the section holding @addr, with @addr's
+ * distance from its start in *@delta and the number of bytes after @addr
+ * left in it minus one in *@rest; or NULL for a gap, with *@rest the bytes
+ * left in the gap minus one (~0 if no range lies above).  One descent of
+ * the shared index: mdx_lookup() then mdx_lookup_ge() on a miss would
+ * descend twice.
  */
-static __always_inline void md_xlat_clear(struct memdisp_xlat *res)
+static __always_inline const struct md_section *
+md_map_lookup(const struct md_map *map, u64 addr, u64 *delta, u64 *rest)
 {
-	u64 *w = (u64 *)res;
-
-	BUILD_BUG_ON(sizeof(*res) != 10 * sizeof(u64));
-	w[0] = 0;
-	w[1] = 0;
-	w[2] = 0;
-	w[3] = 0;
-	w[4] = 0;
-	w[5] = 0;
-	w[6] = 0;
-	w[7] = 0;
-	w[8] = 0;
-	w[9] = 0;
-}
-
-/*
- * One descent of the index: the position of the section holding @addr,
- * with its bounds in @start and @last; or MDX_NONE with @start set to the
- * first address of the next section above @addr, or to 0 if there is none
- * (a section above @addr cannot start at 0).  mdx_lookup() followed by
- * mdx_lookup_ge() on a miss would descend twice.
- */
-static __always_inline u32
-md_find(const struct mdx *x, u64 addr, u64 *start, u64 *last)
-{
+	const struct mdx *x = map->idx;
 	const mdx_u64 *k;
-	u32 pos, next;
+	u32 pos;
+	u64 next;
 
 	if (unlikely(addr == MDX_PAD)) {
-		/* only the last section can hold ~0, and none is above it */
+		/* only the last range can hold ~0; nothing lies above it */
+		*rest = U64_MAX;
 		pos = mdx_lookup(x, addr);
-		if (pos != MDX_NONE)
-			md_bounds_idx(x, pos, start, last);
-		else
-			*start = 0;
-		return pos;
+		if (pos == MDX_NONE)
+			return NULL;
+		*delta = addr - mdx_start_of(x, pos);
+		*rest = 0;
+		return &map->secs[pos];
 	}
 	k = mdx_descend(x, addr, &pos);
 	/* k[0] is the candidate's start, k[MDX_B] its last address */
-	if (k[0] <= addr && addr <= k[MDX_B]) {
-		*start = k[0];
-		*last = k[MDX_B];
-		return pos;
+	if (likely(k[0] <= addr && addr <= k[MDX_B])) {
+		*delta = addr - k[0];
+		*rest = k[MDX_B] - addr;
+		return &map->secs[pos];
 	}
-	next = k[0] > addr ? pos : pos + 1;
-	*start = next < x->nr ? mdx_start_of(x, next) : 0;
-	return MDX_NONE;
+	/* a gap: it ends where the next range starts */
+	if (k[0] > addr)		/* below every range: range 0, if any */
+		next = x->nr ? k[0] : 0;
+	else
+		next = pos + 1 < x->nr ? mdx_start_of(x, pos + 1) : 0;
+	*rest = next ? next - addr - 1 : U64_MAX;
+	return NULL;
 }
 
-/**
- * md_translate_inline() - translate one access (caller is in an RCU reader:
- *	rcu_read_lock() or preemption disabled)
- * @as: starting address space
- * @addr: address in @as
- * @len: access length, >= 1
- * @is_write: the access is a write
- * @res: result
- * @final_as: if not NULL, set to the address space the walk ended in (only
- *	valid under the caller's RCU read section)
+/* The IOMMU of an IOMMU section (RCU reader), or NULL if it is gone. */
+static __always_inline struct md_iommu *
+md_sec_iommu(const struct md_map *map, const struct md_section *sec)
+{
+	if (likely(sec->kio != MD_KIO_NONE)) {
+		const struct md_kiommu *ki = &map->kiommu[sec->kio];
+
+		if (likely(ki->ptr &&
+			   READ_ONCE(md_iommu_epoch) == map->iommu_epoch))
+			return ki->ptr;
+	}
+	return idr_find(&md_iommu_idr, sec->iommu_id);
+}
+
+/*
+ * Fill @res for a direct hit in @as: the section @sec holds @addr, @delta
+ * bytes from its start; @lm1 is the clipped length minus one; @perm the
+ * permission left by the IOMMU hops; every field written once.
  */
 static __always_inline void
-md_translate_inline(struct memdisp_as *as, u64 addr, u64 len, bool is_write,
-		    struct memdisp_xlat *res, struct memdisp_as **final_as)
+md_xlat_hit(struct memdisp_xlat *res, const struct memdisp_as *as,
+	    const struct md_section *sec, u64 addr, u64 delta, u64 lm1,
+	    u32 perm, u32 depth)
 {
-	u32 need = is_write ? MEMDISP_PERM_WRITE : MEMDISP_PERM_READ;
-	u32 perm = MEMDISP_PERM_RW;
-	u64 lm1 = len - 1;	/* length minus one: never overflows */
-	u32 depth = 0;
+	u64 hva = sec->hva;
 
-	md_xlat_clear(res);
-	this_cpu_inc(md_pcpu_stats.lookups);
-	for (;;) {
-		const struct md_iotlb_entry *e;
-		const struct md_section *sec;
-		struct md_iommu *iommu;
-		struct md_map *map;
-		u64 start, last, iova;
-		u32 i;
-
-		res->as_id = as->id;
-		res->addr = addr;
-		res->depth = depth;
-		if (final_as)
-			*final_as = as;
-		map = rcu_dereference_check(as->map, rcu_read_lock_any_held());
-		if (unlikely(!map)) {
-			res->status = MEMDISP_XLAT_UNASSIGNED;
-			break;
-		}
-		i = md_find(map->idx, addr, &start, &last);
-		if (i == MDX_NONE) {
-			res->status = MEMDISP_XLAT_UNASSIGNED;
-			if (start)	/* the gap ends where the next one starts */
-				lm1 = min(lm1, start - addr - 1);
-			break;
-		}
-		sec = &map->secs[i];
-		lm1 = min(lm1, last - addr);
-		if (sec->type != MEMDISP_SEC_IOMMU) {
-			res->status = MEMDISP_XLAT_OK;
-			res->type = sec->type;
-			res->sec_flags = sec->flags;
-			res->region_id = sec->region_id;
-			res->offset = sec->offset + (addr - start);
-			if (sec->hva)
-				res->hva = sec->hva + (addr - start);
-			perm &= md_section_perm(sec);
-			break;
-		}
-		/* IOMMU section: translate through its IOTLB. */
-		iova = sec->offset + (addr - start);
-		iommu = idr_find(&md_iommu_idr, sec->iommu_id);
-		if (!iommu || !net_eq(iommu->net, as->net)) {
-			res->status = MEMDISP_XLAT_UNASSIGNED;
-			break;
-		}
-		if (depth >= MEMDISP_MAX_DEPTH) {
-			res->status = MEMDISP_XLAT_LOOP;
-			break;
-		}
-		e = md_tlbc_lookup(iommu, iova);
-		if (unlikely(!e))
-			e = md_iotlb_lookup(iommu, iova);
-		if (!e) {
-			this_cpu_inc(md_pcpu_stats.iotlb_misses);
-			res->status = MEMDISP_XLAT_IOTLB_MISS;
-			res->iommu_id = iommu->id;
-			res->iova = iova;
-			perm = need;
-			md_miss_note(iommu, iova, need);
-			break;
-		}
-		this_cpu_inc(md_pcpu_stats.iotlb_hits);
-		if ((e->perm & need) != need) {
-			res->status = MEMDISP_XLAT_DENIED;
-			res->iommu_id = iommu->id;
-			res->iova = iova;
-			perm &= e->perm;
-			break;
-		}
-		perm &= e->perm;
-		lm1 = min(lm1, e->mask - (iova & e->mask));
-		addr = e->xlat | (iova & e->mask);
-		as = iommu->target;
-		depth++;
-	}
-	res->perm = perm;
+	res->status = MEMDISP_XLAT_OK;
+	res->type = sec->type;
+	res->sec_flags = sec->flags;
+	res->perm = md_section_perm(sec) & perm;
+	res->depth = depth;
+	res->as_id = as->id;
+	res->iommu_id = 0;
+	res->region_id = sec->region_id;
+	res->offset = sec->offset + delta;
 	res->len = lm1 + 1;
+	res->hva = hva ? hva + delta : 0;
+	res->addr = addr;
+	res->iova = 0;
 }
 
-/* md_translate_inline() for the other files (netlink, selftest). */
+static __always_inline void
+md_walk(struct memdisp_as *as, u64 addr, u64 lm1, bool is_write,
+	struct memdisp_xlat *res, struct memdisp_as **final_as,
+	const struct md_map *map, const struct md_section *ks, u64 delta,
+	u64 rest);
+
+/* The translation for the other files (netlink, selftest); RCU reader. */
 void md_translate_map(struct memdisp_as *as, u64 addr, u64 len, bool is_write,
 		      struct memdisp_xlat *res, struct memdisp_as **final_as)
 {
-	md_translate_inline(as, addr, len, is_write, res, final_as);
+	const struct md_section *ks = NULL;
+	const struct md_map *map;
+	u64 delta = 0, rest = 0;
+
+	this_cpu_inc(md_pcpu_stats.lookups);
+	map = rcu_dereference_check(as->map, rcu_read_lock_any_held());
+	if (map)
+		ks = md_map_lookup(map, addr, &delta, &rest);
+	md_walk(as, addr, len - 1, is_write, res, final_as, map, ks, delta,
+		rest);
 }
 
 /**
@@ -202,7 +137,8 @@ void md_translate_map(struct memdisp_as *as, u64 addr, u64 len, bool is_write,
  * @addr: address
  * @len: access length in bytes, at least 1
  * @is_write: whether the access writes
- * @res: filled with the outcome (see &struct memdisp_xlat)
+ * @res: filled with the outcome (see &struct memdisp_xlat; its padding is
+ *	not written)
  *
  * Follows IOMMU sections through their IOTLBs, at most %MEMDISP_MAX_DEPTH
  * hops.  An IOTLB miss returns status %MEMDISP_XLAT_IOTLB_MISS and raises a
@@ -211,10 +147,25 @@ void md_translate_map(struct memdisp_as *as, u64 addr, u64 len, bool is_write,
  *
  * Return: 0, or -EINVAL if @len is 0.
  */
+/*
+ * In a section of its own, page-aligned, with the whole walk inlined (about
+ * 2 KiB): under TCG (QEMU's system emulation) a direct jump to another
+ * guest page is not chained and costs a lookup in QEMU, so the fast path
+ * is kept on one 4 KiB page.  (Aligning it inside .text would make the
+ * assembler jump over the padding, which objtool rejects.)
+ */
+int memdisp_translate(struct memdisp_as *as, u64 addr, u64 len,
+		      bool is_write, struct memdisp_xlat *res)
+	__section(".text.memdisp_fast") __aligned(PAGE_SIZE);
+
 int memdisp_translate(struct memdisp_as *as, u64 addr, u64 len,
 		      bool is_write, struct memdisp_xlat *res)
 {
-	if (!len)
+	const struct md_section *ks = NULL;
+	const struct md_map *map;
+	u64 delta = 0, rest = 0;
+
+	if (unlikely(!len))
 		return -EINVAL;
 	/*
 	 * Since v5.0 a preemption-disabled region is an RCU reader for
@@ -224,8 +175,125 @@ int memdisp_translate(struct memdisp_as *as, u64 addr, u64 len,
 	 * rcu_read_lock()/rcu_read_unlock() are two out-of-line calls.
 	 */
 	rcu_read_lock_sched_notrace();
-	md_translate_inline(as, addr, len, is_write, res, NULL);
+	this_cpu_inc(md_pcpu_stats.lookups);
+	map = rcu_dereference_check(as->map, rcu_read_lock_any_held());
+	if (likely(map)) {
+		ks = md_map_lookup(map, addr, &delta, &rest);
+		/* the common case inline: a direct hit */
+		if (likely(ks && ks->type != MEMDISP_SEC_IOMMU)) {
+			md_xlat_hit(res, as, ks, addr, delta,
+				    min(len - 1, rest), MEMDISP_PERM_RW, 0);
+			rcu_read_unlock_sched_notrace();
+			return 0;
+		}
+	}
+	md_walk(as, addr, len - 1, is_write, res, NULL, map, ks, delta, rest);
 	rcu_read_unlock_sched_notrace();
 	return 0;
 }
 EXPORT_SYMBOL_GPL(memdisp_translate);
+
+/**
+ * md_walk() - the translation from a first map lookup on (caller is an RCU
+ *	reader: rcu_read_lock() or preemption disabled)
+ * @as: address space of @addr
+ * @addr: address in @as
+ * @lm1: access length minus one
+ * @is_write: the access is a write
+ * @res: result, every field written once at the end (padding untouched)
+ * @final_as: if not NULL, set to the address space the walk ended in (only
+ *	valid under the caller's RCU read section)
+ * @map: @as's map as the caller read it, or NULL
+ * @ks: md_map_lookup() of @addr in @map (if @map is not NULL)
+ * @delta: from the same lookup
+ * @rest: from the same lookup
+ *
+ * Follows IOMMU sections through their IOTLBs up to %MEMDISP_MAX_DEPTH
+ * hops; the common case (a direct hit) is handled by the callers inline.
+ */
+static __always_inline void
+md_walk(struct memdisp_as *as, u64 addr, u64 lm1, bool is_write,
+	struct memdisp_xlat *res, struct memdisp_as **final_as,
+	const struct md_map *map, const struct md_section *ks, u64 delta,
+	u64 rest)
+{
+	u32 need = is_write ? MEMDISP_PERM_WRITE : MEMDISP_PERM_READ;
+	u32 perm = MEMDISP_PERM_RW;
+	u32 depth = 0, status, iommu_id = 0;
+	u64 iova = 0;
+
+	for (;;) {
+		const struct md_iotlb_entry *e;
+		struct md_iommu *iommu;
+
+		if (unlikely(!map)) {
+			status = MEMDISP_XLAT_UNASSIGNED;
+			break;
+		}
+		lm1 = min(lm1, rest);
+		if (!ks) {
+			status = MEMDISP_XLAT_UNASSIGNED;
+			break;
+		}
+		if (ks->type != MEMDISP_SEC_IOMMU) {
+			md_xlat_hit(res, as, ks, addr, delta, lm1, perm, depth);
+			if (final_as)
+				*final_as = as;
+			return;
+		}
+		/* IOMMU section: translate through its IOTLB. */
+		iova = ks->offset + delta;
+		iommu = md_sec_iommu(map, ks);
+		if (!iommu || !net_eq(iommu->net, as->net)) {
+			status = MEMDISP_XLAT_UNASSIGNED;
+			iova = 0;
+			break;
+		}
+		if (depth >= MEMDISP_MAX_DEPTH) {
+			status = MEMDISP_XLAT_LOOP;
+			iova = 0;
+			break;
+		}
+		e = md_tlbc_lookup(iommu, iova);
+		if (unlikely(!e))
+			e = mtree_load(&iommu->tlb, iova);
+		if (!e) {
+			this_cpu_inc(md_pcpu_stats.iotlb_misses);
+			status = MEMDISP_XLAT_IOTLB_MISS;
+			iommu_id = iommu->id;
+			perm = need;
+			md_miss_note(iommu, iova, need);
+			break;
+		}
+		this_cpu_inc(md_pcpu_stats.iotlb_hits);
+		perm &= e->perm;
+		if ((e->perm & need) != need) {
+			status = MEMDISP_XLAT_DENIED;
+			iommu_id = iommu->id;
+			break;
+		}
+		lm1 = min(lm1, e->mask - (iova & e->mask));
+		addr = e->xlat | (iova & e->mask);
+		iova = 0;
+		as = iommu->target;
+		depth++;
+		map = rcu_dereference_check(as->map, rcu_read_lock_any_held());
+		if (map)
+			ks = md_map_lookup(map, addr, &delta, &rest);
+	}
+	res->status = status;
+	res->type = 0;
+	res->sec_flags = 0;
+	res->perm = perm;
+	res->depth = depth;
+	res->as_id = as->id;
+	res->iommu_id = iommu_id;
+	res->region_id = 0;
+	res->offset = 0;
+	res->len = lm1 + 1;
+	res->hva = 0;
+	res->addr = addr;
+	res->iova = iova;
+	if (final_as)
+		*final_as = as;
+}

@@ -5,7 +5,12 @@
 # measures at load) and print its "bench: NAME VALUE UNIT" lines: ns per
 # lookup of memdisp_translate(), mtree_load(), vhost_iotlb_itree_first()
 # and a sorted-array binary search on the same ranges (64, 1k, 64k), the
-# IOTLB hit cost, and the ratios; then (memdisp-nltest bench) the cost of
+# IOTLB hit cost (our whole translation through an IOMMU section, and our
+# IOTLB lookup alone, memdisp_iotlb_lookup(), which is the like-for-like
+# row against vhost_iotlb_itree_first()), and the ratios.  Each figure is
+# the sum over 512-lookup batches of the best of five passes, every
+# structure on the same probes in the same boot.  Then (memdisp-nltest
+# bench) the cost of
 # publishing 1k and 100k sections over netlink against NOOP messages carrying
 # the same bytes (the transport floor), and bytes per section on the wire and
 # in the kernel.  Under TCG only the ratios mean anything.

@@ -1467,6 +1467,126 @@ static bool t_iommu_cycle_and_del(void)
 	return true;
 }
 
+/* The module's miss_slots parameter as the module rounds it, or 0. */
+static u32 miss_slots(void)
+{
+	FILE *f = fopen("/sys/module/memdisp/parameters/miss_slots", "r");
+	unsigned int v = 0;
+	u32 n = 8;
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%u", &v) != 1)
+		v = 0;
+	fclose(f);
+	if (!v)
+		return 0;
+	if (v > 65536)
+		v = 65536;
+	while (n < v)
+		n <<= 1;
+	return n;
+}
+
+static void iommu_del(u32 id)
+{
+	struct nl_msg *m = req(MEMDISP_CMD_IOMMU_DEL, 0);
+	struct reply r;
+
+	nla_put_u32(m, MEMDISP_A_IOMMU_ID, id);
+	xfer(sk, m, &r);
+	reply_free(&r);
+}
+
+/*
+ * The miss table's bound: with miss_slots pages missing and unfilled, each
+ * raises exactly one event; a further page raises none and is counted in
+ * miss_dropped; filling one page frees its slot for the next.
+ */
+static bool t_miss_bound(void)
+{
+	u32 n = miss_slots(), mem, dev, mmu, i, got = 0, a, c;
+	u64 drop0, ev0, b, page0 = 1ULL << 20, seen_last = 0;
+	static bool seen[65536];
+	struct sec s;
+	struct reply r;
+	struct xres x;
+	bool ok = true;
+
+	CHECK(n >= 8);
+	memset(seen, 0, sizeof(seen));
+	mem = as_new(sk, "miss-mem", 0);
+	CHECK(mem);
+	mmu = iommu_new(mem);
+	CHECK(mmu);
+	s = (struct sec){ .start = 0, .last = (1ULL << 32) - 1,
+			  .type = MEMDISP_SEC_RAM, .region = 5 };
+	CHECK(map_set(sk, mem, 0, &s, 1, &r) == 0);
+	reply_free(&r);
+	dev = as_new(sk, "miss-dev", 0);
+	CHECK(dev);
+	s = (struct sec){ .start = 0, .last = (1ULL << 40) - 1,
+			  .type = MEMDISP_SEC_IOMMU, .iommu = mmu };
+	CHECK(map_set(sk, dev, 0, &s, 1, &r) == 0);
+	reply_free(&r);
+	drop0 = stat_settle(MEMDISP_STATS_A_MISS_DROPPED);
+	ev0 = stat_settle(MEMDISP_STATS_A_MISS_EVENTS);
+	ev_drain();
+	/* n + 5 distinct pages, each missed twice */
+	for (i = 0; i < n + 5; i++) {
+		u64 iova = page0 + ((u64)i << MEMDISP_MISS_PAGE_SHIFT);
+
+		x = translate(sk, dev, iova + 8, 4, false);
+		ok = ok && x.err == 0 && x.status == MEMDISP_XLAT_IOTLB_MISS &&
+		     x.iova == iova + 8;
+		x = translate(sk, dev, iova + 16, 4, false);
+		ok = ok && x.status == MEMDISP_XLAT_IOTLB_MISS;
+	}
+	CHECK(ok);
+	while (ev_wait(MEMDISP_CMD_EVT_IOTLB_MISS, 1000, &a, &b, &c)) {
+		if (a != mmu)
+			continue;
+		/* one event per page, for the first n pages only */
+		CHECK(b >= page0 && b < page0 + ((u64)n << MEMDISP_MISS_PAGE_SHIFT));
+		i = (b - page0) >> MEMDISP_MISS_PAGE_SHIFT;
+		CHECK(!seen[i]);
+		seen[i] = true;
+		got++;
+	}
+	diag("miss_slots %u: %u events, dropped %llu", n, got,
+	     (unsigned long long)(stat_get(sk, MEMDISP_STATS_A_MISS_DROPPED) - drop0));
+	CHECK(got == n);
+	CHECK(stat_get(sk, MEMDISP_STATS_A_MISS_DROPPED) == drop0 + 2 * 5);
+	CHECK(stat_settle(MEMDISP_STATS_A_MISS_EVENTS) == ev0 + n);
+	/* filling page 0 frees its slot: the first dropped page now reports */
+	CHECK(iotlb(MEMDISP_CMD_IOTLB_UPDATE, mmu, page0, 0x7000, 0xfff,
+		    MEMDISP_PERM_RW, &r) == 0);
+	reply_free(&r);
+	x = translate(sk, dev, page0 + 8, 4, false);
+	CHECK(x.status == MEMDISP_XLAT_OK && x.depth == 1 && x.addr == 0x7008 &&
+	      x.region == 5);
+	b = page0 + ((u64)n << MEMDISP_MISS_PAGE_SHIFT);
+	x = translate(sk, dev, b, 4, true);
+	CHECK(x.status == MEMDISP_XLAT_IOTLB_MISS);
+	CHECK(ev_wait(MEMDISP_CMD_EVT_IOTLB_MISS, 2000, &a, &seen_last, &c));
+	CHECK(a == mmu && seen_last == b && c == MEMDISP_PERM_WRITE);
+	CHECK(stat_get(sk, MEMDISP_STATS_A_MISS_DROPPED) == drop0 + 2 * 5);
+	/* a flush frees every slot */
+	CHECK(iotlb(MEMDISP_CMD_IOTLB_FLUSH, mmu, 0, 0, 0, 0, &r) == 0);
+	reply_free(&r);
+	b = page0 + ((u64)(n + 1) << MEMDISP_MISS_PAGE_SHIFT);
+	x = translate(sk, dev, b, 4, false);
+	CHECK(x.status == MEMDISP_XLAT_IOTLB_MISS);
+	CHECK(ev_wait(MEMDISP_CMD_EVT_IOTLB_MISS, 2000, &a, &seen_last, &c));
+	CHECK(a == mmu && seen_last == b);
+	CHECK(as_del(sk, dev, &r) == 0);
+	reply_free(&r);
+	iommu_del(mmu);
+	CHECK(as_del(sk, mem, &r) == 0);
+	reply_free(&r);
+	return true;
+}
+
 /* Fill an IOMMU with @n 4 KiB entries in one message. */
 static int iotlb_fill(u32 iommu, u32 n, struct reply *r)
 {
@@ -1910,6 +2030,7 @@ int main(int argc, char **argv)
 	report(t_iommu(), "IOMMU: miss event once per page, fill, deny, invalidate, flush");
 	report(t_iotlb_errors(), "IOTLB/IOMMU commands refuse bad input");
 	report(t_iommu_cycle_and_del(), "IOMMU cycle detected; IOMMU_DEL");
+	report(t_miss_bound(), "miss events: one per page up to miss_slots pages, then counted as dropped");
 	report(t_translate_errors(), "TRANSLATE refuses zero or missing length");
 	report(t_iotlb_big(), "6000-entry IOTLB: translate, flush, refill, destroy");
 	report(t_permissions(), "unprivileged uid: private invisible, public read-only, no host addresses");
