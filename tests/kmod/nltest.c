@@ -858,8 +858,7 @@ static bool t_map_get_dump(void)
 	m = req(MEMDISP_CMD_MAP_GET, NLM_F_DUMP);
 	nla_put_u32(m, MEMDISP_A_AS_ID, 999999);
 	xfer(sk, m, &r);
-	/* Linux 6.1 does not forward the extack of a dump's start() */
-	EXPECT_ERR(&r, -ENOENT, NULL);
+	EXPECT_ERR(&r, -ENOENT, "no such address space");
 	reply_free(&r);
 	return true;
 }
@@ -1418,8 +1417,7 @@ static bool t_iotlb_errors(void)
 	m = req(MEMDISP_CMD_IOMMU_NEW, 0);
 	nla_put_u32(m, MEMDISP_A_AS_ID, 999999);
 	xfer(sk, m, &r);
-	/* Linux 6.1 does not forward the extack of a dump's start() */
-	EXPECT_ERR(&r, -ENOENT, NULL);
+	EXPECT_ERR(&r, -ENOENT, "no such address space");
 	reply_free(&r);
 	return true;
 }

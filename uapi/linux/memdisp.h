@@ -17,7 +17,8 @@
  * - Attributes are validated strictly: an unknown attribute, a wrong length,
  *   a duplicate of a non-repeatable attribute or a missing required one
  *   fails the whole request with an errno and an extended-ACK message naming
- *   the offending attribute.  Nothing is ever partially applied.
+ *   the offending attribute.  A refused request changes nothing, with one
+ *   exception: %MEMDISP_CMD_IOTLB_UPDATE (see there).
  * - Nests must carry NLA_F_NESTED (libnl: nla_nest_start(msg,
  *   NLA_F_NESTED | type)); strict validation refuses them otherwise.
  * - A missing required attribute fails with -EINVAL, a message naming it
@@ -137,7 +138,11 @@
  *	covers [iova & ~mask, iova | mask] (mask + 1 a power of two, iova and
  *	translated address aligned to it); it first replaces every existing
  *	entry it overlaps; an entry with %MEMDISP_PERM_NONE only unmaps.
- *	Pending miss events for the covered pages are re-armed.
+ *	Pending miss events for the covered pages are re-armed.  Every entry
+ *	is validated before any is applied; they are then applied in order,
+ *	and when the IOMMU reaches max_iotlb_entries (-ENOSPC) or memory runs
+ *	out (-ENOMEM) the entries before the one the extended ACK names stay
+ *	installed (an IOTLB is a cache: the next miss asks for the rest).
  * @MEMDISP_CMD_IOTLB_INVAL: drop every IOTLB entry overlapping a range.
  *	Request: %MEMDISP_A_IOMMU_ID, %MEMDISP_A_START, %MEMDISP_A_LAST.
  * @MEMDISP_CMD_IOTLB_FLUSH: drop every IOTLB entry.  Request:
