@@ -168,7 +168,7 @@ struct md_tlb {
 	bool io_wr;		/* writes go through the ops */
 	uint8_t dirty;		/* dirty clients to mark on a write */
 	bool iommu;		/* @mr is an IOMMU region */
-	uint8_t direct_rd;	/* read sizes served by one direct callback */
+	uint8_t direct_rd;	/* bit n - 1: n-byte reads are one direct call */
 	bool guard;		/* direct reads hold the re-entrancy guard */
 } __attribute__((aligned(64)));	/* one cache line per entry */
 
@@ -293,9 +293,11 @@ static __attribute__((noinline)) bool md_tlb_fill(struct md_tlb *t,
 		/* what address_space_rw would send as one piece, too */
 		unsigned int vmax = mr->ops->valid.max_access_size ?
 				    mr->ops->valid.max_access_size : 4;
+		unsigned int m = memdisp_ops_direct_sizes(mr->ops, false), n;
 
-		t->direct_rd = memdisp_ops_direct_sizes(mr->ops, false) &
-			       ((vmax << 1) - 1);
+		for (n = 1; n <= 8; n <<= 1)
+			if ((m & n) && n <= vmax)
+				t->direct_rd |= 1U << (n - 1);
 		/* as mr_target(): RAM-like regions are exempt */
 		t->guard = !(mr->ram || mr->ram_device || mr->rom_device ||
 			     mr->readonly);
@@ -387,8 +389,9 @@ static inline bool md_big(enum device_endian end)
  * does for it (memdisp_ops_direct_sizes()): the re-entrancy guard held
  * around the callback (a thread already inside a callback takes the
  * general path, which searches the guard stack), and the value brought
- * from the device's byte order to the host's, its bits above @n bytes
- * cleared.  False: not handled, nothing called.
+ * from the device's byte order to the host's.  Its bits above @n bytes
+ * are left as the callback returned them: the caller stores @n bytes or
+ * masks.  False: not handled, nothing called.
  */
 static inline bool md_mmio_direct_read(const struct md_tlb *t, hwaddr a,
 				       hwaddr n, uint64_t *pv)
@@ -398,7 +401,8 @@ static inline bool md_mmio_direct_read(const struct md_tlb *t, hwaddr a,
 	bool guard = t->guard;
 	uint64_t v;
 
-	if (n > 8 || (n & (n - 1)) || !(t->direct_rd & n) || (a & (n - 1)))
+	/* sizes 3, 5, 6 and 7 have no bit set */
+	if (n - 1 >= 8 || !((t->direct_rd >> (n - 1)) & 1) || (a & (n - 1)))
 		return false;
 	if (guard) {
 		if (memdisp_guard_depth)
@@ -410,8 +414,6 @@ static inline bool md_mmio_direct_read(const struct md_tlb *t, hwaddr a,
 	v = ops->read(mr->opaque, a, (unsigned int)n);
 	if (guard)
 		memdisp_guard_depth = 0;
-	if (n < 8)
-		v &= (1ULL << (8 * n)) - 1;
 	if (md_big(ops->endianness) != (DEVICE_HOST_ENDIAN == DEVICE_BIG_ENDIAN))
 		v = md_bswap(v, (unsigned int)n);
 	*pv = v;
@@ -471,6 +473,32 @@ static __attribute__((noinline)) hwaddr md_fast_iommu(struct md_tlb *t,
 	return len;
 }
 
+/* One MMIO piece through memory_region_dispatch_*: md_fast_rw's slow side. */
+static __attribute__((noinline)) hwaddr md_fast_mmio(const struct md_tlb *t,
+						     hwaddr off, void *buf,
+						     hwaddr len,
+						     bool is_write,
+						     MemTxAttrs attrs,
+						     MemTxResult *res)
+{
+	MemoryRegion *mr = t->mr;
+	hwaddr a = t->xlat + off;
+	unsigned int n = md_mmio_size(mr, len, a);
+	uint64_t v = 0;
+
+	if (is_write) {
+		*res |= memory_region_dispatch_write(mr, a, md_ld_he(buf, n),
+						     (MemOp)__builtin_ctz(n),
+						     attrs);
+	} else {
+		*res |= memory_region_dispatch_read(mr, a, &v,
+						    (MemOp)__builtin_ctz(n),
+						    attrs);
+		md_st_he(buf, v, n);
+	}
+	return n;
+}
+
 /*
  * The first piece of an access of @len (> 0) bytes at @addr when it lies
  * in a range of @fv the TLB knows: RAM copied directly, or, when @res is
@@ -500,34 +528,23 @@ hwaddr md_fast_rw(const FlatView *fv, hwaddr addr, void *buf, hwaddr len,
 					      t->dirty);
 			return len;
 		}
-		if (res && t->io_wr) {
-			unsigned int n = md_mmio_size(t->mr, len,
-						      t->xlat + off);
-
-			*res |= memory_region_dispatch_write(t->mr,
-					t->xlat + off, md_ld_he(buf, n),
-					(MemOp)__builtin_ctz(n), attrs);
-			return n;
-		}
+		if (res && t->io_wr)
+			return md_fast_mmio(t, off, buf, len, true, attrs,
+					    res);
 	} else {
 		if (t->rd) {
 			md_copy(buf, t->host + off, len);
 			return len;
 		}
 		if (res && t->io_rd) {
-			unsigned int n;
-			uint64_t v = 0;
+			uint64_t v;
 
 			if (md_mmio_direct_read(t, t->xlat + off, len, &v)) {
 				md_st_he(buf, v, len);
 				return len;
 			}
-			n = md_mmio_size(t->mr, len, t->xlat + off);
-			*res |= memory_region_dispatch_read(t->mr,
-					t->xlat + off, &v,
-					(MemOp)__builtin_ctz(n), attrs);
-			md_st_he(buf, v, n);
-			return n;
+			return md_fast_mmio(t, off, buf, len, false, attrs,
+					    res);
 		}
 	}
 	return 0;
@@ -847,8 +864,14 @@ static MemTxResult md_rw_fv(AddressSpace *as, FlatView *fv, hwaddr addr,
 	return res;
 }
 
-MemTxResult address_space_rw(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
-			     void *buf, hwaddr len, bool is_write)
+/*
+ * address_space_rw's body, inlined into address_space_read and _write with
+ * a constant direction (the exported functions may be interposed under
+ * -fPIC, so the compiler would not inline one into the other).
+ */
+static inline __attribute__((always_inline))
+MemTxResult md_as_rw(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
+		     void *buf, hwaddr len, bool is_write)
 {
 	MemTxResult r = MEMTX_OK;
 	FlatView *fv;
@@ -870,16 +893,23 @@ MemTxResult address_space_rw(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
 	return r;
 }
 
+MemTxResult address_space_rw(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
+			     void *buf, hwaddr len, bool is_write)
+{
+	return is_write ? md_as_rw(as, addr, attrs, buf, len, true) :
+			  md_as_rw(as, addr, attrs, buf, len, false);
+}
+
 MemTxResult address_space_read(AddressSpace *as, hwaddr addr,
 			       MemTxAttrs attrs, void *buf, hwaddr len)
 {
-	return address_space_rw(as, addr, attrs, buf, len, false);
+	return md_as_rw(as, addr, attrs, buf, len, false);
 }
 
 MemTxResult address_space_write(AddressSpace *as, hwaddr addr,
 				MemTxAttrs attrs, const void *buf, hwaddr len)
 {
-	return address_space_rw(as, addr, attrs, (void *)buf, len, true);
+	return md_as_rw(as, addr, attrs, (void *)buf, len, true);
 }
 
 bool address_space_access_valid(AddressSpace *as, hwaddr addr, hwaddr len,
@@ -979,6 +1009,8 @@ static uint64_t md_ld(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
 		if (t->io_rd && md_mmio_direct_read(t, t->xlat +
 						    (addr - t->start), size,
 						    &v)) {
+			if (size < 8)
+				v &= (1ULL << (8 * size)) - 1;
 			if (md_big(end) !=
 			    (DEVICE_HOST_ENDIAN == DEVICE_BIG_ENDIAN))
 				v = md_bswap(v, size);

@@ -7,9 +7,9 @@
  * own copy of QEMU's memory code.
  *
  * Unicorn aborts the process at its 4,096th region, so a layout of more
- * than BAS_UC_MAX_REGIONS sections is built from that many equal, larger
- * regions covering the same address span (bench_as.h says why); the
- * "uc_layout" line says so.
+ * than BAS_UC_MAX_REGIONS sections is built from BAS_UC_BIG_REGIONS equal,
+ * larger regions covering the same address span (bench_as.h says why);
+ * the "uc_layout" line says so.
  *
  * Prints "uc NAME NS" lines (ns/op) for bench_as to parse.
  */
@@ -53,7 +53,7 @@ static int run(unsigned int n, uint64_t *addrs, uint8_t *buf)
 	uc_err err;
 
 	if (n > BAS_UC_MAX_REGIONS) {
-		nreg = BAS_UC_MAX_REGIONS;
+		nreg = BAS_UC_BIG_REGIONS;
 		per = (n + nreg - 1) / nreg;
 		nreg = (n + per - 1) / per;
 	}
