@@ -20,6 +20,11 @@
  */
 #define BAS_REPS 7
 /*
+ * The MMIO rows are short (under 1 ms a loop) and the most sensitive to
+ * the other tenants of the machine: both sides take the fastest of more.
+ */
+#define BAS_MMIO_REPS 41
+/*
  * Unicorn aborts the process at its 4,096th region, and mapping N regions
  * costs it O(N^2) (4,000 take one to two minutes here).  Up to
  * BAS_UC_MAX_REGIONS sections it maps the same layout (like for like); a

@@ -117,7 +117,7 @@ static int run(unsigned int n, uint64_t *addrs, uint8_t *buf)
 				  NULL, mmio_write, NULL);
 		if (err)
 			return fail("uc_mmio_map", err);
-		for (rep = 0; rep < BAS_REPS; rep++) {
+		for (rep = 0; rep < BAS_MMIO_REPS; rep++) {
 			t0 = bas_now();
 			for (i = 0; i < BAS_NOPS; i++) {
 				err = uc_mem_read(uc, BAS_MMIO_BASE +
