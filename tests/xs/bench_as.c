@@ -273,7 +273,7 @@ static int run_unicorn(const char *path)
 {
 	char line[256], name[64];
 	unsigned int i, n, seen = 0, like = 0;
-	unsigned long long nreg, size;
+	unsigned long long nreg, size, backing;
 	FILE *p;
 	double ns;
 
@@ -283,8 +283,8 @@ static int run_unicorn(const char *path)
 		return 1;
 	}
 	while (fgets(line, sizeof(line), p)) {
-		if (sscanf(line, "uc_layout %u %llu %llu", &n, &nreg,
-			   &size) == 3) {
+		if (sscanf(line, "uc_layout %u %llu %llu %llu", &n, &nreg,
+			   &size, &backing) == 4) {
 			if (nreg == n) {
 				like = n;
 				printf("# unicorn layout for %u sections: %llu regions of %llu bytes (the same map: like for like)\n",
@@ -293,10 +293,10 @@ static int run_unicorn(const char *path)
 				printf("# unicorn layout for %u sections: %llu regions of %llu bytes, NOT like for like:\n"
 				       "#   Unicorn aborts at its 4,096th region (and maps N regions in O(N^2)),\n"
 				       "#   so it gets the same span in %llu times fewer, larger regions and its\n"
-				       "#   lookups search %llu regions where ours search %u, and all its\n"
-				       "#   regions show one %llu-byte buffer (cache-resident) where ours spread\n"
-				       "#   over %llu bytes; the like-for-like comparison is the %u-section row\n",
-				       n, nreg, size, n / nreg, nreg, n, size,
+				       "#   lookups search %llu regions where ours search %u (host working\n"
+				       "#   set: %llu bytes for Unicorn, %llu for ours); the like-for-like\n"
+				       "#   comparison is the %u-section row\n",
+				       n, nreg, size, n / nreg, nreg, n, backing,
 				       (unsigned long long)(bas_chunks(n) *
 							    BAS_SEC), like);
 			}
