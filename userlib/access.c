@@ -6,12 +6,17 @@
  * MMIO goes through memory_region_dispatch_read/write (dispatch/).
  *
  * Fast path: a per-thread software TLB (1024 one-line entries, 64 KiB per
- * accessing thread) keyed by view pointer + creation sequence remembers
- * resolved ranges (RAM host pointer and direction flags, MMIO region,
- * IOMMU region), so an access whose range was seen before under the
- * current view costs no lookup; one IOMMU level in front of RAM is walked
- * through it too, with the opt-in IOTLB (memdisp_iommu_set_tlb).  The
- * general resolver below handles everything else with QEMU's semantics.
+ * accessing thread, grown up to 131072 entries / 8 MiB when the view's
+ * working set does not fit: md_tlb_maybe_grow) keyed by view pointer +
+ * creation sequence remembers resolved ranges (RAM host pointer and
+ * direction flags, MMIO region, IOMMU region), so an access whose range
+ * was seen before under the current view costs no lookup; one IOMMU level
+ * in front of RAM is walked through it too, with the opt-in IOTLB
+ * (memdisp_iommu_set_tlb).  The common MMIO read (aligned, a size the ops
+ * serve with one plain callback, no accepts hook) is one direct call with
+ * the re-entrancy guard and byte order handled inline
+ * (md_mmio_direct_read).  The general resolver below handles everything
+ * else with QEMU's semantics.
  */
 #if defined(__SANITIZE_THREAD__)
 #define MD_TSAN 1
@@ -57,14 +62,20 @@ static void md_rcu_key_init(void)
 		md_oom();
 }
 
-static void md_read_lock(void)
+static __attribute__((noinline)) void md_rcu_register(void)
 {
-	if (!md_rcu_registered && !urcu_memb_read_ongoing()) {
-		pthread_once(&md_rcu_once, md_rcu_key_init);
-		urcu_memb_register_thread();
-		pthread_setspecific(md_rcu_key, (void *)1);
-		md_rcu_registered = true;
-	}
+	if (urcu_memb_read_ongoing())
+		return;		/* the caller registered it itself */
+	pthread_once(&md_rcu_once, md_rcu_key_init);
+	urcu_memb_register_thread();
+	pthread_setspecific(md_rcu_key, (void *)1);
+	md_rcu_registered = true;
+}
+
+static inline void md_read_lock(void)
+{
+	if (__builtin_expect(!md_rcu_registered, 0))
+		md_rcu_register();
 	urcu_memb_read_lock();
 }
 
@@ -138,8 +149,9 @@ static void md_read_unlock(void)
  * view is current; a commit publishes a new view and every entry stops
  * matching.
  */
-#define MD_TLB_BITS	10
+#define MD_TLB_BITS	10	/* initial size: 1024 entries, 64 KiB */
 #define MD_TLB_SIZE	(1U << MD_TLB_BITS)
+#define MD_TLB_MAX_BITS	17	/* largest: 131072 entries, 8 MiB */
 #define MD_TLB_SHIFT	12
 
 struct md_tlb {
@@ -156,11 +168,16 @@ struct md_tlb {
 	bool io_wr;		/* writes go through the ops */
 	uint8_t dirty;		/* dirty clients to mark on a write */
 	bool iommu;		/* @mr is an IOMMU region */
+	uint8_t direct_rd;	/* bit n - 1: n-byte reads are one direct call */
+	bool guard;		/* direct reads hold the re-entrancy guard */
 } __attribute__((aligned(64)));	/* one cache line per entry */
 
 _Static_assert(sizeof(struct md_tlb) == 64, "a TLB entry is one line");
 
 static MD_TLS struct md_tlb *md_tlbs;
+static MD_TLS unsigned int md_tlb_mask;	/* entries - 1 */
+/* Entries of the current view evicted since the last resize. */
+static MD_TLS unsigned long md_tlb_evictions;
 static pthread_key_t md_tlb_key, md_iotlb_key;
 static pthread_once_t md_tlb_once = PTHREAD_ONCE_INIT;
 
@@ -172,6 +189,7 @@ static MD_TLS struct md_iotlb *md_iotlbs;
 static void md_tlb_free(void *p)
 {
 	md_tlbs = NULL;
+	md_tlb_mask = 0;
 	free(p);
 }
 
@@ -188,21 +206,52 @@ static void md_tlb_key_init(void)
 		md_oom();
 }
 
-/* This thread's TLB, allocated on first use (NULL: no memory). */
-static __attribute__((noinline)) struct md_tlb *md_tlb_alloc(void)
+/*
+ * This thread's TLB, allocated on first use with 2^@bits entries, or
+ * replaced by a larger one (NULL: no memory, the old one is kept).
+ */
+static __attribute__((noinline)) struct md_tlb *md_tlb_alloc(unsigned int bits)
 {
-	struct md_tlb *t = aligned_alloc(64, MD_TLB_SIZE * sizeof(*t));
+	size_t n = (size_t)1 << bits;
+	struct md_tlb *t = aligned_alloc(64, n * sizeof(*t));
 
 	if (!t)
 		return NULL;
-	memset(t, 0, MD_TLB_SIZE * sizeof(*t));
+	memset(t, 0, n * sizeof(*t));
 	pthread_once(&md_tlb_once, md_tlb_key_init);
 	if (pthread_setspecific(md_tlb_key, t)) {
 		free(t);
 		return NULL;
 	}
+	free(md_tlbs);
 	md_tlbs = t;
+	md_tlb_mask = n - 1;
+	md_tlb_evictions = 0;
 	return t;
+}
+
+/*
+ * Dynamic sizing, in the spirit of QEMU's softmmu TLB resizing: when the
+ * entries this thread evicts are still valid ones of the view it is
+ * using (its working set does not fit: at 100k sections accessed at
+ * random almost every access would miss and pay a full lookup), and that
+ * view has more ranges than half the table, the table grows to twice the
+ * view's ranges, up to 2^MD_TLB_MAX_BITS entries.  Consecutive pages index
+ * consecutive entries, so a table of 2N entries holds N contiguous 4 KiB
+ * sections without conflicts.  The table never shrinks (freed at thread
+ * exit); its memory is at most twice the view's range count times 64
+ * bytes, the order of the view's own size.
+ */
+static __attribute__((noinline)) void md_tlb_maybe_grow(const FlatView *fv)
+{
+	unsigned int bits = __builtin_ctz(md_tlb_mask + 1);
+	unsigned int want = bits;
+
+	md_tlb_evictions = 0;
+	while (want < MD_TLB_MAX_BITS && ((size_t)1 << want) < 2UL * fv->nr)
+		want++;
+	if (want > bits)
+		md_tlb_alloc(want);
 }
 
 /* Fill entry @t for @addr in @fv; false: unassigned. */
@@ -238,28 +287,62 @@ static __attribute__((noinline)) bool md_tlb_fill(struct md_tlb *t,
 	t->iommu = mr->is_iommu;
 	if (t->iommu)
 		t->rd = t->wr = t->io_rd = t->io_wr = false;
+	t->direct_rd = 0;
+	t->guard = false;
+	if (t->io_rd && mr->ops) {
+		/* what address_space_rw would send as one piece, too */
+		unsigned int vmax = mr->ops->valid.max_access_size ?
+				    mr->ops->valid.max_access_size : 4;
+		unsigned int m = memdisp_ops_direct_sizes(mr->ops, false), n;
+
+		for (n = 1; n <= 8; n <<= 1)
+			if ((m & n) && n <= vmax)
+				t->direct_rd |= 1U << (n - 1);
+		/* as mr_target(): RAM-like regions are exempt */
+		t->guard = !(mr->ram || mr->ram_device || mr->rom_device ||
+			     mr->readonly);
+	}
 	t->fv = fv;
 	return true;
 }
 
-/* This thread's entry for @addr in @fv, filled; NULL: unassigned. */
+/* The miss path of md_tlb_get(). */
+static __attribute__((noinline)) struct md_tlb *md_tlb_miss(const FlatView *fv,
+							     hwaddr addr)
+{
+	struct md_tlb *t = md_tlbs;
+
+	if (!t) {
+		t = md_tlb_alloc(MD_TLB_BITS);
+		if (!t)
+			return NULL;
+	}
+	t += ((addr >> MD_TLB_SHIFT) ^ ((uintptr_t)fv >> 6)) & md_tlb_mask;
+	/* a valid entry of the same view evicted: capacity or conflict */
+	if (t->fv == fv && t->seq == fv->seq &&
+	    ++md_tlb_evictions > 2UL * (md_tlb_mask + 1)) {
+		md_tlb_maybe_grow(fv);
+		t = md_tlbs + (((addr >> MD_TLB_SHIFT) ^
+				((uintptr_t)fv >> 6)) & md_tlb_mask);
+	}
+	return md_tlb_fill(t, fv, addr) ? t : NULL;
+}
+
+/*
+ * This thread's entry for @addr in @fv, filled; NULL: unassigned.  The
+ * entry is valid until this thread's next access (a miss may replace the
+ * table): callers read what they need from it before calling out.
+ */
 static inline struct md_tlb *md_tlb_get(const FlatView *fv, hwaddr addr)
 {
 	struct md_tlb *t = md_tlbs;
 
-	if (__builtin_expect(!t, 0)) {
-		t = md_tlb_alloc();
-		if (!t)
-			return NULL;
-	}
-	/* the view's address spreads address spaces over the table */
-	t += ((addr >> MD_TLB_SHIFT) ^ ((uintptr_t)fv >> 6)) &
-	     (MD_TLB_SIZE - 1);
-	if (t->fv != fv || t->seq != fv->seq || addr - t->start >
-	    t->last - t->start) {
-		if (!md_tlb_fill(t, fv, addr))
-			return NULL;
-	}
+	if (__builtin_expect(!t, 0))
+		return md_tlb_miss(fv, addr);
+	t += ((addr >> MD_TLB_SHIFT) ^ ((uintptr_t)fv >> 6)) & md_tlb_mask;
+	if (t->fv != fv || t->seq != fv->seq ||
+	    addr - t->start > t->last - t->start)
+		return md_tlb_miss(fv, addr);
 	return t;
 }
 
@@ -278,6 +361,64 @@ static inline void md_copy(void *d, const void *s, hwaddr len)
 static unsigned int md_mmio_size(MemoryRegion *mr, hwaddr l, hwaddr addr);
 static uint64_t md_ld_he(const uint8_t *b, unsigned int n);
 static void md_st_he(uint8_t *b, uint64_t v, unsigned int n);
+
+static inline uint64_t md_bswap(uint64_t v, unsigned int n)
+{
+	switch (n) {
+	case 2: return __builtin_bswap16((uint16_t)v);
+	case 4: return __builtin_bswap32((uint32_t)v);
+	case 8: return __builtin_bswap64(v);
+	default: return v & 0xff;
+	}
+}
+
+/* Is @end big-endian now (DEVICE_NATIVE_ENDIAN: the target's order)? */
+static inline bool md_big(enum device_endian end)
+{
+	if (end == DEVICE_LITTLE_ENDIAN)
+		return false;
+	if (end == DEVICE_BIG_ENDIAN)
+		return true;
+	return memdisp_endian_is_big(end);
+}
+
+/*
+ * The common MMIO read as one direct call: @n bytes (1, 2, 4 or 8) at
+ * offset @a of @t's region when @n is one of the entry's direct sizes and
+ * @a is aligned to it.  That is exactly what memory_region_dispatch_read
+ * does for it (memdisp_ops_direct_sizes()): the re-entrancy guard held
+ * around the callback (a thread already inside a callback takes the
+ * general path, which searches the guard stack), and the value brought
+ * from the device's byte order to the host's.  Its bits above @n bytes
+ * are left as the callback returned them: the caller stores @n bytes or
+ * masks.  False: not handled, nothing called.
+ */
+static inline bool md_mmio_direct_read(const struct md_tlb *t, hwaddr a,
+				       hwaddr n, uint64_t *pv)
+{
+	MemoryRegion *mr = t->mr;
+	const MemoryRegionOps *ops = mr->ops;
+	bool guard = t->guard;
+	uint64_t v;
+
+	/* sizes 3, 5, 6 and 7 have no bit set */
+	if (n - 1 >= 8 || !((t->direct_rd >> (n - 1)) & 1) || (a & (n - 1)))
+		return false;
+	if (guard) {
+		if (memdisp_guard_depth)
+			return false;
+		memdisp_guard_stack[0] = mr->owner ? (const void *)mr->owner :
+						     (const void *)mr;
+		memdisp_guard_depth = 1;
+	}
+	v = ops->read(mr->opaque, a, (unsigned int)n);
+	if (guard)
+		memdisp_guard_depth = 0;
+	if (md_big(ops->endianness) != (DEVICE_HOST_ENDIAN == DEVICE_BIG_ENDIAN))
+		v = md_bswap(v, (unsigned int)n);
+	*pv = v;
+	return true;
+}
 
 static IOMMUTLBEntry md_iommu_translate(IOMMUMemoryRegion *iommu,
 					const IOMMUMemoryRegionClass *cls,
@@ -332,6 +473,32 @@ static __attribute__((noinline)) hwaddr md_fast_iommu(struct md_tlb *t,
 	return len;
 }
 
+/* One MMIO piece through memory_region_dispatch_*: md_fast_rw's slow side. */
+static __attribute__((noinline)) hwaddr md_fast_mmio(const struct md_tlb *t,
+						     hwaddr off, void *buf,
+						     hwaddr len,
+						     bool is_write,
+						     MemTxAttrs attrs,
+						     MemTxResult *res)
+{
+	MemoryRegion *mr = t->mr;
+	hwaddr a = t->xlat + off;
+	unsigned int n = md_mmio_size(mr, len, a);
+	uint64_t v = 0;
+
+	if (is_write) {
+		*res |= memory_region_dispatch_write(mr, a, md_ld_he(buf, n),
+						     (MemOp)__builtin_ctz(n),
+						     attrs);
+	} else {
+		*res |= memory_region_dispatch_read(mr, a, &v,
+						    (MemOp)__builtin_ctz(n),
+						    attrs);
+		md_st_he(buf, v, n);
+	}
+	return n;
+}
+
 /*
  * The first piece of an access of @len (> 0) bytes at @addr when it lies
  * in a range of @fv the TLB knows: RAM copied directly, or, when @res is
@@ -339,9 +506,9 @@ static __attribute__((noinline)) hwaddr md_fast_iommu(struct md_tlb *t,
  * *@res).  Returns the piece's length; 0 leaves the piece to the general
  * path (unassigned, IOMMU, ROM write, reservation).
  */
-static inline hwaddr md_fast_rw(const FlatView *fv, hwaddr addr, void *buf,
-				hwaddr len, bool is_write, MemTxAttrs attrs,
-				MemTxResult *res)
+static inline __attribute__((always_inline))
+hwaddr md_fast_rw(const FlatView *fv, hwaddr addr, void *buf, hwaddr len,
+		  bool is_write, MemTxAttrs attrs, MemTxResult *res)
 {
 	struct md_tlb *t = md_tlb_get(fv, addr);
 	hwaddr off;
@@ -361,30 +528,23 @@ static inline hwaddr md_fast_rw(const FlatView *fv, hwaddr addr, void *buf,
 					      t->dirty);
 			return len;
 		}
-		if (res && t->io_wr) {
-			unsigned int n = md_mmio_size(t->mr, len,
-						      t->xlat + off);
-
-			*res |= memory_region_dispatch_write(t->mr,
-					t->xlat + off, md_ld_he(buf, n),
-					(MemOp)__builtin_ctz(n), attrs);
-			return n;
-		}
+		if (res && t->io_wr)
+			return md_fast_mmio(t, off, buf, len, true, attrs,
+					    res);
 	} else {
 		if (t->rd) {
 			md_copy(buf, t->host + off, len);
 			return len;
 		}
 		if (res && t->io_rd) {
-			unsigned int n = md_mmio_size(t->mr, len,
-						      t->xlat + off);
-			uint64_t v = 0;
+			uint64_t v;
 
-			*res |= memory_region_dispatch_read(t->mr,
-					t->xlat + off, &v,
-					(MemOp)__builtin_ctz(n), attrs);
-			md_st_he(buf, v, n);
-			return n;
+			if (md_mmio_direct_read(t, t->xlat + off, len, &v)) {
+				md_st_he(buf, v, len);
+				return len;
+			}
+			return md_fast_mmio(t, off, buf, len, false, attrs,
+					    res);
 		}
 	}
 	return 0;
@@ -704,8 +864,14 @@ static MemTxResult md_rw_fv(AddressSpace *as, FlatView *fv, hwaddr addr,
 	return res;
 }
 
-MemTxResult address_space_rw(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
-			     void *buf, hwaddr len, bool is_write)
+/*
+ * address_space_rw's body, inlined into address_space_read and _write with
+ * a constant direction (the exported functions may be interposed under
+ * -fPIC, so the compiler would not inline one into the other).
+ */
+static inline __attribute__((always_inline))
+MemTxResult md_as_rw(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
+		     void *buf, hwaddr len, bool is_write)
 {
 	MemTxResult r = MEMTX_OK;
 	FlatView *fv;
@@ -727,16 +893,23 @@ MemTxResult address_space_rw(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
 	return r;
 }
 
+MemTxResult address_space_rw(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
+			     void *buf, hwaddr len, bool is_write)
+{
+	return is_write ? md_as_rw(as, addr, attrs, buf, len, true) :
+			  md_as_rw(as, addr, attrs, buf, len, false);
+}
+
 MemTxResult address_space_read(AddressSpace *as, hwaddr addr,
 			       MemTxAttrs attrs, void *buf, hwaddr len)
 {
-	return address_space_rw(as, addr, attrs, buf, len, false);
+	return md_as_rw(as, addr, attrs, buf, len, false);
 }
 
 MemTxResult address_space_write(AddressSpace *as, hwaddr addr,
 				MemTxAttrs attrs, const void *buf, hwaddr len)
 {
-	return address_space_rw(as, addr, attrs, (void *)buf, len, true);
+	return md_as_rw(as, addr, attrs, (void *)buf, len, true);
 }
 
 bool address_space_access_valid(AddressSpace *as, hwaddr addr, hwaddr len,
@@ -832,6 +1005,19 @@ static uint64_t md_ld(AddressSpace *as, hwaddr addr, MemTxAttrs attrs,
 		if (t->rd) {
 			md_copy(b, t->host + (addr - t->start), size);
 			goto bytes;
+		}
+		if (t->io_rd && md_mmio_direct_read(t, t->xlat +
+						    (addr - t->start), size,
+						    &v)) {
+			if (size < 8)
+				v &= (1ULL << (8 * size)) - 1;
+			if (md_big(end) !=
+			    (DEVICE_HOST_ENDIAN == DEVICE_BIG_ENDIAN))
+				v = md_bswap(v, size);
+			md_read_unlock();
+			if (result)
+				*result = MEMTX_OK;
+			return v;
 		}
 		if (t->io_rd) {
 			r = memory_region_dispatch_read(t->mr,

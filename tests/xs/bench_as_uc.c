@@ -7,9 +7,9 @@
  * own copy of QEMU's memory code.
  *
  * Unicorn aborts the process at its 4,096th region, so a layout of more
- * than BAS_UC_MAX_REGIONS sections is built from that many equal, larger
- * regions covering the same address span (bench_as.h says why); the
- * "uc_layout" line says so.
+ * than BAS_UC_MAX_REGIONS sections is built from BAS_UC_BIG_REGIONS equal,
+ * larger regions covering the same address span (bench_as.h says why);
+ * the "uc_layout" line says so.
  *
  * Prints "uc NAME NS" lines (ns/op) for bench_as to parse.
  */
@@ -53,11 +53,17 @@ static int run(unsigned int n, uint64_t *addrs, uint8_t *buf)
 	uc_err err;
 
 	if (n > BAS_UC_MAX_REGIONS) {
-		nreg = BAS_UC_MAX_REGIONS;
+		nreg = BAS_UC_BIG_REGIONS;
 		per = (n + nreg - 1) / nreg;
 		nreg = (n + per - 1) / per;
 	}
-	chunks = n > BAS_UC_MAX_REGIONS ? 1 : bas_chunks(n);
+	/*
+	 * Larger regions: as many distinct buffers as make the same host
+	 * working set as libmemdisp's (bas_chunks() sections' worth).
+	 */
+	chunks = n > BAS_UC_MAX_REGIONS ? bas_chunks(n) / per : bas_chunks(n);
+	if (!chunks)
+		chunks = 1;
 	host = mmap(NULL, chunks * per * BAS_SEC, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (host == MAP_FAILED) {
@@ -71,7 +77,7 @@ static int run(unsigned int n, uint64_t *addrs, uint8_t *buf)
 	for (i = 0; i < nreg; i++) {
 		uint64_t start = i * per * BAS_SEC;
 		uint64_t size = per * BAS_SEC;
-		uint64_t chunk = chunks > 1 ? bas_chunk_of(i, n) : 0;
+		uint64_t chunk = (i * 7919) % chunks;
 
 		if (start + size > span)
 			size = span - start;
@@ -80,8 +86,9 @@ static int run(unsigned int n, uint64_t *addrs, uint8_t *buf)
 		if (err)
 			return fail("uc_mem_map_ptr", err);
 	}
-	printf("uc_layout %u %llu %llu\n", n, (unsigned long long)nreg,
-	       (unsigned long long)(per * BAS_SEC));
+	printf("uc_layout %u %llu %llu %llu\n", n, (unsigned long long)nreg,
+	       (unsigned long long)(per * BAS_SEC),
+	       (unsigned long long)(chunks * per * BAS_SEC));
 	for (w = 0; w < 2; w++) {
 		for (s = 0; s < BAS_NR_SIZES; s++) {
 			unsigned int len = bas_sizes[s];
@@ -117,7 +124,7 @@ static int run(unsigned int n, uint64_t *addrs, uint8_t *buf)
 				  NULL, mmio_write, NULL);
 		if (err)
 			return fail("uc_mmio_map", err);
-		for (rep = 0; rep < BAS_REPS; rep++) {
+		for (rep = 0; rep < BAS_MMIO_REPS; rep++) {
 			t0 = bas_now();
 			for (i = 0; i < BAS_NOPS; i++) {
 				err = uc_mem_read(uc, BAS_MMIO_BASE +

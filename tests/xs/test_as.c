@@ -1047,6 +1047,287 @@ static void test_fast_stale(void **state)
 	memdisp_flatview_reclaim();
 }
 
+
+/*
+ * The direct MMIO read (one callback, no dispatch engine) against what
+ * memory_region_dispatch_read does: sizes, byte orders, value masking,
+ * the re-entrancy guard, and the accesses it must leave to the engine.
+ */
+struct rdev {
+	AddressSpace *as;
+	hwaddr reenter;		/* address to read from inside the callback */
+	MemTxResult inner;	/* its result */
+	unsigned int calls, last_size;
+	hwaddr last_addr;
+};
+
+static uint64_t rdev_read(void *opaque, hwaddr addr, unsigned size)
+{
+	struct rdev *d = opaque;
+	uint8_t b[4];
+
+	d->calls++;
+	d->last_size = size;
+	d->last_addr = addr;
+	if (d->reenter) {
+		hwaddr a = d->reenter;
+
+		d->reenter = 0;
+		d->inner = address_space_read(d->as, a, MEMTXATTRS_UNSPECIFIED,
+					      b, 4);
+	}
+	/* garbage above any size: the access must clear it */
+	return 0xa5a5a5a500000000ULL | 0x44332211ULL;
+}
+
+static bool rdev_refuse(void *opaque, hwaddr addr, unsigned size,
+			bool is_write, MemTxAttrs attrs)
+{
+	(void)opaque; (void)size; (void)is_write; (void)attrs;
+	return addr == 0x10;	/* accepts 0x10 only */
+}
+
+static const MemoryRegionOps r_le = {
+	.read = rdev_read, .endianness = DEVICE_LITTLE_ENDIAN,
+	.valid = { .max_access_size = 8 },
+	.impl = { .max_access_size = 8 },
+};
+static const MemoryRegionOps r_be = {
+	.read = rdev_read, .endianness = DEVICE_BIG_ENDIAN,
+	.valid = { .max_access_size = 8 },
+	.impl = { .max_access_size = 8 },
+};
+static const MemoryRegionOps r_native = {
+	.read = rdev_read, .endianness = DEVICE_NATIVE_ENDIAN,
+};
+static const MemoryRegionOps r_impl4 = {	/* 1-byte reads widened */
+	.read = rdev_read, .endianness = DEVICE_LITTLE_ENDIAN,
+	.impl = { .min_access_size = 4, .max_access_size = 4 },
+};
+static const MemoryRegionOps r_valid2 = {	/* 4-byte reads split */
+	.read = rdev_read, .endianness = DEVICE_LITTLE_ENDIAN,
+	.valid = { .max_access_size = 2 },
+};
+static const MemoryRegionOps r_accepts = {
+	.read = rdev_read, .endianness = DEVICE_LITTLE_ENDIAN,
+	.valid = { .accepts = rdev_refuse },
+};
+
+static void test_mmio_direct(void **state)
+{
+	static const MemoryRegionOps *const ops[] = {
+		&r_le, &r_be, &r_native, &r_impl4, &r_valid2, &r_accepts,
+	};
+	const unsigned int nd = sizeof(ops) / sizeof(ops[0]);
+	const MemTxAttrs a = MEMTXATTRS_UNSPECIFIED;
+	MemoryRegion root, io[6];
+	struct rdev d[6];
+	AddressSpace as;
+	uint8_t b[8];
+	unsigned int i;
+
+	(void)state;
+	memset(d, 0, sizeof(d));
+	memory_region_init(&root, NULL, "root", 0x10000);
+	for (i = 0; i < nd; i++) {
+		d[i].as = &as;
+		memory_region_init_io(&io[i], NULL, ops[i], &d[i], "rdev",
+				      0x100);
+		memory_region_add_subregion(&root, 0x1000 * i, &io[i]);
+	}
+	address_space_init(&as, &root, "direct");
+
+	/* LE: one callback of each size, the value masked, LE bytes. */
+	for (i = 1; i <= 8; i <<= 1) {
+		memset(b, 0xee, sizeof(b));
+		d[0].calls = 0;
+		assert_int_equal(address_space_read(&as, 0x8 * i, a, b, i),
+				 MEMTX_OK);
+		assert_int_equal(d[0].calls, 1);
+		assert_int_equal(d[0].last_size, i);
+		assert_int_equal(d[0].last_addr, 0x8 * i);
+		assert_int_equal(b[0], 0x11);
+		if (i >= 2)
+			assert_int_equal(b[1], 0x22);
+		if (i == 8)
+			assert_int_equal(b[7], 0xa5);
+		if (i < 8)
+			assert_int_equal(b[i], 0xee);	/* nothing past it */
+	}
+	assert_int_equal(address_space_ldub(&as, 0x3, a, NULL), 0x11);
+	assert_int_equal(address_space_lduw_le(&as, 0x4, a, NULL), 0x2211);
+	assert_int_equal(address_space_lduw_be(&as, 0x4, a, NULL), 0x1122);
+	assert_int_equal(address_space_ldl_be(&as, 0x4, a, NULL),
+			 0x11223344);
+
+	/* BE device: memory order is big-endian. */
+	assert_int_equal(address_space_read(&as, 0x1010, a, b, 4), MEMTX_OK);
+	assert_int_equal(b[0], 0x44);
+	assert_int_equal(b[3], 0x11);
+	assert_int_equal(address_space_read(&as, 0x1010, a, b, 2), MEMTX_OK);
+	assert_int_equal(b[0], 0x22);
+	assert_int_equal(b[1], 0x11);
+	assert_int_equal(address_space_ldl_le(&as, 0x1010, a, NULL),
+			 0x11223344);
+	assert_int_equal(address_space_ldl_be(&as, 0x1010, a, NULL),
+			 0x44332211);
+
+	/* NATIVE follows the target's order, switched at run time. */
+	memdisp_set_target_big_endian(true);
+	assert_int_equal(address_space_read(&as, 0x2010, a, b, 4), MEMTX_OK);
+	assert_int_equal(b[0], 0x44);
+	memdisp_set_target_big_endian(false);
+	assert_int_equal(address_space_read(&as, 0x2010, a, b, 4), MEMTX_OK);
+	assert_int_equal(b[0], 0x11);
+
+	/*
+	 * impl.min 4: a 1-byte read is one 4-byte callback at the same
+	 * offset (QEMU does not align it down), its low byte out.
+	 */
+	d[3].calls = 0;
+	memset(b, 0xee, sizeof(b));
+	assert_int_equal(address_space_read(&as, 0x3011, a, b, 1), MEMTX_OK);
+	assert_int_equal(d[3].calls, 1);
+	assert_int_equal(d[3].last_size, 4);
+	assert_int_equal(d[3].last_addr, 0x11);
+	assert_int_equal(b[0], 0x11);
+	assert_int_equal(b[1], 0xee);
+
+	/* valid.max 2: a 4-byte read is two 2-byte callbacks. */
+	d[4].calls = 0;
+	assert_int_equal(address_space_read(&as, 0x4010, a, b, 4), MEMTX_OK);
+	assert_int_equal(d[4].calls, 2);
+	assert_int_equal(d[4].last_size, 2);
+	assert_int_equal(d[4].last_addr, 0x12);
+
+	/* accepts: refused without a callback, accepted with one. */
+	d[5].calls = 0;
+	assert_int_equal(address_space_read(&as, 0x5020, a, b, 4),
+			 MEMTX_DECODE_ERROR);
+	assert_int_equal(d[5].calls, 0);
+	assert_int_equal(address_space_read(&as, 0x5010, a, b, 4), MEMTX_OK);
+	assert_int_equal(d[5].calls, 1);
+
+	/* Unaligned: split as QEMU (2 + 2), not one direct call. */
+	d[0].calls = 0;
+	assert_int_equal(address_space_read(&as, 0x2, a, b, 4), MEMTX_OK);
+	assert_int_equal(d[0].calls, 2);
+	assert_int_equal(d[0].last_size, 2);
+
+	/* Re-entering its own region is refused, the guard released. */
+	d[0].calls = 0;
+	d[0].reenter = 0x20;
+	assert_int_equal(address_space_read(&as, 0x10, a, b, 4), MEMTX_OK);
+	assert_int_equal(d[0].inner, MEMTX_ACCESS_ERROR);
+	assert_int_equal(d[0].calls, 1);
+	assert_int_equal(address_space_read(&as, 0x10, a, b, 4), MEMTX_OK);
+	assert_int_equal(d[0].calls, 2);
+	/* ... through ldl as well ... */
+	d[0].reenter = 0x20;
+	address_space_ldl_le(&as, 0x10, a, NULL);
+	assert_int_equal(d[0].inner, MEMTX_ACCESS_ERROR);
+	/* ... while another device may be read from inside a callback. */
+	d[0].reenter = 0x1010;
+	d[1].calls = 0;
+	assert_int_equal(address_space_read(&as, 0x10, a, b, 4), MEMTX_OK);
+	assert_int_equal(d[0].inner, MEMTX_OK);
+	assert_int_equal(d[1].calls, 1);
+	/* and a device re-entered one level down is still refused */
+	d[0].reenter = 0x1010;
+	d[1].reenter = 0x1020;
+	assert_int_equal(address_space_read(&as, 0x10, a, b, 4), MEMTX_OK);
+	assert_int_equal(d[0].inner, MEMTX_OK);
+	assert_int_equal(d[1].inner, MEMTX_ACCESS_ERROR);
+
+	address_space_destroy(&as);
+	for (i = 0; i < nd; i++) {
+		memory_region_del_subregion(&root, &io[i]);
+		object_unparent(OBJECT(&io[i]));
+	}
+	object_unparent(OBJECT(&root));
+	memdisp_flatview_reclaim();
+}
+
+/*
+ * A map far larger than the TLB's initial 1,024 entries, read at random
+ * until the table grows, stays exact: every read sees its section's
+ * bytes, before and after commits that remap sections.
+ */
+static void test_tlb_grow(void **state)
+{
+	enum { N = 6000, SEC = 4096 };
+	const MemTxAttrs a = MEMTXATTRS_UNSPECIFIED;
+	MemoryRegion *root = calloc(1, sizeof(*root));
+	MemoryRegion *ram = calloc(1, sizeof(*ram));
+	MemoryRegion *al = calloc(N, sizeof(*al));
+	AddressSpace as;
+	static int chunk[N];
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	uint8_t *host;
+	unsigned int i, round;
+
+	(void)state;
+	memory_region_init(root, NULL, "root", (uint64_t)N * SEC);
+	memory_region_init_ram(ram, NULL, "ram", (uint64_t)N * SEC, NULL);
+	host = memory_region_get_ram_ptr(ram);
+	for (i = 0; i < N; i++)
+		memset(host + (uint64_t)i * SEC, (int)(i * 7 % 251), SEC);
+	memory_region_transaction_begin();
+	for (i = 0; i < N; i++) {
+		/* section i shows chunk (N - 1 - i): nothing merges */
+		memory_region_init_alias(&al[i], NULL, "al", ram,
+					 (uint64_t)(N - 1 - i) * SEC, SEC);
+		memory_region_add_subregion(root, (uint64_t)i * SEC, &al[i]);
+	}
+	memory_region_transaction_commit();
+	address_space_init(&as, root, "grow");
+	for (i = 0; i < N; i++)
+		chunk[i] = N - 1 - i;
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < 20 * N; i++) {
+			uint64_t sec, off;
+			uint32_t v = 0xdeadbeef, want;
+			MemTxResult r;
+
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			sec = x % N;
+			off = (x >> 32) % (SEC - 4);
+			r = address_space_read(&as, sec * SEC + off, a, &v, 4);
+			want = chunk[sec] < 0 ? 0 :
+			       (uint32_t)(chunk[sec] * 7 % 251) * 0x01010101U;
+			if (r != (chunk[sec] < 0 ? MEMTX_DECODE_ERROR :
+				  MEMTX_OK) || v != want)
+				fail_msg("round %u section %llu: %08x (%d), want %08x",
+					 round, (unsigned long long)sec, v,
+					 (int)r, want);
+		}
+		if (round == 0) {
+			/* section 5 now shows chunk 0 */
+			memory_region_set_alias_offset(&al[5], 0);
+			chunk[5] = 0;
+		} else if (round == 1) {
+			memory_region_del_subregion(root, &al[17]);
+			chunk[17] = -1;
+		}
+	}
+	address_space_destroy(&as);
+	memory_region_transaction_begin();
+	for (i = 0; i < N; i++) {
+		if (i != 17)
+			memory_region_del_subregion(root, &al[i]);
+		object_unparent(OBJECT(&al[i]));
+	}
+	memory_region_transaction_commit();
+	object_unparent(OBJECT(ram));
+	object_unparent(OBJECT(root));
+	memdisp_flatview_reclaim();
+	free(al);
+	free(ram);
+	free(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1067,6 +1348,8 @@ int main(void)
 		cmocka_unit_test(test_dirty_block),
 		cmocka_unit_test(test_stress),
 		cmocka_unit_test(test_fast_stale),
+		cmocka_unit_test(test_mmio_direct),
+		cmocka_unit_test(test_tlb_grow),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

@@ -130,6 +130,36 @@ bool memdisp_ops_access_valid(const struct memdisp_ops_target *t, hwaddr addr,
 			      unsigned size, bool is_write, MemTxAttrs attrs);
 
 /**
+ * memdisp_ops_direct_sizes() - access sizes that reach one plain callback
+ * @ops:      the region's ops
+ * @is_write: direction
+ *
+ * For a size in the returned mask (1, 2, 4 and 8 as bits of themselves),
+ * an aligned access of that size passes memdisp_ops_access_valid() and is
+ * one call of @ops->read (@ops->write) with that size: a plain callback,
+ * no valid.accepts hook, the size within valid and impl limits.  Such an
+ * access may be made as one direct call, with the re-entrancy guard held
+ * and the value converted from the device's byte order (and, for writes,
+ * ioeventfds matched first): access.c does so for reads.
+ *
+ * Return: the mask, 0 when no size qualifies.
+ */
+unsigned int memdisp_ops_direct_sizes(const MemoryRegionOps *ops,
+				      bool is_write);
+
+/*
+ * The re-entrancy guard of this thread (memops.c): the keys of the
+ * devices whose callbacks are running, innermost last.  A direct callback
+ * made at depth 0 holds the guard by storing its key in slot 0 and the
+ * depth 1, and releases it by storing 0; at any other depth the caller
+ * takes memdisp_ops_read(), which searches the stack.
+ */
+extern __thread const void *memdisp_guard_stack[]
+	__attribute__((tls_model("initial-exec"), visibility("hidden")));
+extern __thread unsigned int memdisp_guard_depth
+	__attribute__((tls_model("initial-exec"), visibility("hidden")));
+
+/**
  * memdisp_ops_read() - memory_region_dispatch_read() for an ops region
  * @t:         the region
  * @addr:      offset within the region

@@ -158,10 +158,13 @@ bool memdisp_ops_access_valid(const struct memdisp_ops_target *t, hwaddr addr,
  * like a re-entry: it bounds the stack a guest can make us use.
  */
 #define GUARD_DEPTH_MAX 32
-static __thread const void *guard_stack[GUARD_DEPTH_MAX]
-	__attribute__((tls_model("initial-exec")));
-static __thread unsigned int guard_depth
-	__attribute__((tls_model("initial-exec")));
+/* shared with access.c's direct MMIO read (dispatch.h) */
+__thread const void *memdisp_guard_stack[GUARD_DEPTH_MAX]
+	__attribute__((tls_model("initial-exec"), visibility("hidden")));
+__thread unsigned int memdisp_guard_depth
+	__attribute__((tls_model("initial-exec"), visibility("hidden")));
+#define guard_stack memdisp_guard_stack
+#define guard_depth memdisp_guard_depth
 
 static bool guard_engaged(const void *key)
 {
@@ -379,6 +382,17 @@ static inline bool guard_enter(const struct memdisp_ops_target *t,
 	guard_stack[guard_depth++] = t->guard_key;
 	*guarded = true;
 	return true;
+}
+
+unsigned int memdisp_ops_direct_sizes(const MemoryRegionOps *ops,
+				      bool is_write)
+{
+	unsigned int s, m = 0;
+
+	for (s = 1; s <= 8; s <<= 1)
+		if (simple_access(ops, 0, s, is_write))
+			m |= s;
+	return m;
 }
 
 MemTxResult memdisp_ops_read(const struct memdisp_ops_target *t, hwaddr addr,

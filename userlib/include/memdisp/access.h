@@ -9,8 +9,10 @@
  * Every address_space_* call takes the library's RCU read lock itself
  * (urcu memb flavour); a calling thread is registered with liburcu on
  * its first access and unregistered when it exits.  Each accessing thread
- * also gets a 64 KiB translation cache of resolved ranges (freed at thread
- * exit); it never outlives the map it was filled from.
+ * also gets a translation cache of resolved ranges, 64 KiB at first,
+ * grown when the thread's working set does not fit (to twice the ranges
+ * of the map in use, at most 8 MiB; freed at thread exit); an entry
+ * never outlives the map it was filled from.
  */
 #ifndef MEMDISP_ACCESS_H
 #define MEMDISP_ACCESS_H
