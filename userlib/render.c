@@ -1352,6 +1352,46 @@ static void out_reserve(size_t n)
 }
 
 /*
+ * Large scratch buffers are freed only after MD_SCRATCH_IDLE renders in a
+ * row used less than an eighth of them: a one-off huge render does not
+ * keep its memory for long, and a tree rendered whole again and again
+ * (with small commits in between) does not pay fresh pages each time.
+ */
+#define MD_SCRATCH_IDLE 64
+static unsigned int md_scratch_idle;
+static bool md_scratch_small;	/* the last render_ranges() needed little */
+
+static void md_scratch_free(void)
+{
+	struct rctx *c = &md_scratch;
+
+	free(c->u);
+	c->u = NULL;
+	c->capu = 0;
+	free(c->o);
+	c->o = NULL;
+	c->capo = 0;
+	free(c->sorted);
+	c->sorted = NULL;
+	c->caps = 0;
+	free(md_out);
+	md_out = NULL;
+	md_cap_out = 0;
+	md_scratch_idle = 0;
+}
+
+/* Called after each render, once md_out is consumed. */
+static void md_scratch_note(void)
+{
+	if (!md_scratch_small) {
+		md_scratch_idle = 0;
+		return;
+	}
+	if (++md_scratch_idle >= MD_SCRATCH_IDLE)
+		md_scratch_free();
+}
+
+/*
  * Render @root clipped to [@lo, @hi) into md_out[@at..], sorted and
  * simplified; returns the number of ranges written.
  */
@@ -1391,22 +1431,7 @@ static size_t render_ranges(MemoryRegion *root, Int128 lo, Int128 hi,
 		fr->readonly = o->readonly;
 		fr->nonvolatile = o->nonvolatile;
 	}
-	/* don't keep huge buffers after a one-off huge render */
-	if (c->capu > 4096 && c->nu < c->capu / 8) {
-		free(c->u);
-		c->u = NULL;
-		c->capu = 0;
-	}
-	if (c->capo > 4096 && c->no < c->capo / 8) {
-		free(c->o);
-		c->o = NULL;
-		c->capo = 0;
-	}
-	if (c->caps > 4096 && c->no < c->caps / 8) {
-		free(c->sorted);
-		c->sorted = NULL;
-		c->caps = 0;
-	}
+	md_scratch_small = c->capo > 4096 && c->no < c->capo / 8;
 	return ranges_simplify(md_out + at, c->no);
 }
 
@@ -1420,11 +1445,7 @@ FlatView *md_render(MemoryRegion *root)
 	chl_append_ranges(md_out, n);
 	gl_append_chunks();
 	fv_set_groups(v);
-	if (md_cap_out > 4096 && n < md_cap_out / 8) {
-		free(md_out);
-		md_out = NULL;
-		md_cap_out = 0;
-	}
+	md_scratch_note();
 	return v;
 }
 
@@ -1562,6 +1583,7 @@ FlatView *md_render_window(FlatView *old, MemoryRegion *root, Int128 lo,
 		gl_push(old->groups[g]);
 	}
 	fv_set_groups(v);
+	md_scratch_note();
 	return v;
 }
 

@@ -33,6 +33,9 @@
 
 #include <memdisp/memory.h>
 
+/* libmemdisp test and benchmark aid (render counters) */
+void memdisp_render_stats(unsigned long *full, unsigned long *incremental);
+
 static double now_ns(void)
 {
 	struct timespec ts;
@@ -267,6 +270,7 @@ static void bench_render(bool quick)
 			struct bt b;
 			int n = sizes[k], reps = quick ? 3 : 100000 / n * 3;
 			double build, rr, mean;
+			unsigned long full0, inc0, full1, inc1;
 			long nr;
 
 			if (reps > 200)
@@ -274,7 +278,9 @@ static void bench_render(bool quick)
 			build = bt_build(&b, sh, n);
 			nr = bt_ranges(&b);
 			stale_seen = false;
+			memdisp_render_stats(&full0, &inc0);
 			rr = bt_rerender(&b, reps, nr, &mean);
+			memdisp_render_stats(&full1, &inc1);
 			if (stale_seen)
 				printf("# WARNING: %s %s: a commit was not "
 				       "published (view unchanged): this "
@@ -294,8 +300,10 @@ static void bench_render(bool quick)
 			printf("bench: build_commit_%s_%s %.3f ms\n",
 			       shape_name[sh], sz_name[k], build / 1e6);
 			printf("# %s %s: %d regions, %ld ranges, fastest of "
-			       "up to %d reps (mean %.3f ms)\n", shape_name[sh],
-			       sz_name[k], b.n, nr, reps, mean / 1e6);
+			       "up to %d reps (mean %.3f ms); %lu full and %lu "
+			       "window renders\n", shape_name[sh],
+			       sz_name[k], b.n, nr, reps, mean / 1e6,
+			       full1 - full0, inc1 - inc0);
 			bt_free(&b);
 		}
 		for (k = 1; k < 3; k++)
