@@ -114,6 +114,7 @@ struct FlatView {
 	unsigned int *group_cpos;
 	MemoryRegion *root;
 	Object *root_owner;	/* referenced by this view */
+	size_t built;		/* ranges of the chunks made for this view */
 	FlatView *gc_next;
 	unsigned long seq;	/* creation order, for mtree_info */
 };

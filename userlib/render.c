@@ -1445,6 +1445,7 @@ FlatView *md_render(MemoryRegion *root)
 	chl_append_ranges(md_out, n);
 	gl_append_chunks();
 	fv_set_groups(v);
+	v->built = n;
 	md_scratch_note();
 	return v;
 }
@@ -1583,6 +1584,7 @@ FlatView *md_render_window(FlatView *old, MemoryRegion *root, Int128 lo,
 		gl_push(old->groups[g]);
 	}
 	fv_set_groups(v);
+	v->built = n;
 	md_scratch_note();
 	return v;
 }
@@ -1680,7 +1682,8 @@ MemoryRegionSection md_section_from_range(const FlatRange *fr, FlatView *fv)
 
 static FlatView *md_graveyard;
 static unsigned long md_graveyard_views;
-static unsigned long md_graveyard_ranges;	/* group slots */
+/* ranges of the chunks built with the retired views (memory to give back) */
+static unsigned long md_graveyard_ranges;
 
 void md_flatview_ref(FlatView *view)
 {
@@ -1711,7 +1714,7 @@ void md_flatview_put(FlatView *view)
 	if (--view->ref)
 		return;
 	md_graveyard_views++;
-	md_graveyard_ranges += view->nr_groups + 1;
+	md_graveyard_ranges += view->built + 1;
 	md_flatview_retire(view);
 }
 
@@ -1730,7 +1733,7 @@ void md_flatview_gc(bool force)
 		return;
 	/* small batches: freed memory is reused while still in cache */
 	if (!force && md_graveyard_views < 64 &&
-	    md_graveyard_ranges < (1UL << 12))
+	    md_graveyard_ranges < (1UL << 14))
 		return;
 	/* A commit from inside a read-side section (an MMIO callback that
 	 * remaps) must not wait for itself: retry at a later commit. */

@@ -268,7 +268,7 @@ static void bench_render(bool quick)
 	for (sh = 0; sh < SH_NR; sh++) {
 		for (k = 0; k < 3; k++) {
 			struct bt b;
-			int n = sizes[k], reps = quick ? 3 : 100000 / n * 3;
+			int n = sizes[k], reps = quick ? 3 : 300000 / n + 10;
 			double build, rr, mean;
 			unsigned long full0, inc0, full1, inc1;
 			long nr;
