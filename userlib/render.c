@@ -25,6 +25,7 @@
  * renders find the children of big containers through a per-container
  * address index (md_child_index_*) instead of walking every child.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "memdisp-internal.h"
@@ -821,8 +822,27 @@ static void render_mr(struct rctx *c, MemoryRegion *mr, Int128 base,
 				  nonvolatile);
 		c->ncand = start;
 	} else {
-		for (sub = mr->sub_first; sub; sub = sub->sub_next)
+		MemoryRegion *next;
+
+		for (sub = mr->sub_first; sub; sub = next) {
+			/*
+			 * Big trees do not fit in the cache: fetch the next
+			 * sibling's lines (flags and span, list links, then
+			 * attributes) while this one is rendered.
+			 */
+			next = sub->sub_next;
+			if (next) {
+				__builtin_prefetch((char *)next +
+					offsetof(MemoryRegion, size));
+				__builtin_prefetch((char *)next +
+					offsetof(MemoryRegion, sub_first));
+				__builtin_prefetch((char *)next +
+					offsetof(MemoryRegion, romd_mode));
+				__builtin_prefetch((char *)next +
+					offsetof(MemoryRegion, nr_subregions));
+			}
 			render_mr(c, sub, base, s, e, readonly, nonvolatile);
+		}
 	}
 	c->depth--;
 	if (!mr->terminates)
