@@ -36,9 +36,9 @@ typedef struct FlatRange {
 } FlatRange;
 
 /* Ranges per chunk of a FlatView (a rebuilt chunk holds at most this). */
-#define MD_CHUNK_MAX 128
+#define MD_CHUNK_MAX 64
 /* A rebuilt run of chunks shorter than this absorbs a neighbour. */
-#define MD_CHUNK_MIN 32
+#define MD_CHUNK_MIN 16
 
 /**
  * struct md_chunk - an immutable run of consecutive ranges of a FlatView
@@ -61,13 +61,41 @@ struct md_chunk {
 	FlatRange ranges[];
 };
 
+/* Chunks per group (a rebuilt group holds at most this). */
+#define MD_GROUP_MAX 64
+/* A rebuilt run of groups with fewer chunks than this absorbs a neighbour. */
+#define MD_GROUP_MIN 16
+
+/**
+ * struct md_group - an immutable run of consecutive chunks of a FlatView
+ * @ref: number of views that hold it
+ * @nr_chunks: number of chunks (1 .. %MD_GROUP_MAX)
+ * @chunks: the chunks, in order; the group holds a reference to each
+ * @chunk_last: last address (inclusive) of each chunk's last range
+ * @chunk_pos: position of each chunk's first range within the group;
+ *             [@nr_chunks] = number of ranges of the group
+ *
+ * The second level of a view: a commit rebuilds the chunks its window
+ * touches, the groups holding them, and the view's short array of
+ * groups, so its cost does not grow with the number of ranges.
+ */
+struct md_group {
+	unsigned long ref;
+	unsigned int nr_chunks;
+	struct md_chunk *chunks[MD_GROUP_MAX];
+	uint64_t chunk_last[MD_GROUP_MAX];
+	unsigned int chunk_pos[MD_GROUP_MAX + 1];
+};
+
 /**
  * struct FlatView - an immutable rendered map
  * @nr: number of ranges, sorted by start, disjoint, merged as QEMU does
- * @nr_chunks: number of entries of @chunks (0 for an empty view)
- * @chunks: the ranges, in order, cut into chunks
- * @chunk_last: last address (inclusive) of each chunk's last range
- * @chunk_pos: position of each chunk's first range; [@nr_chunks] = @nr
+ * @nr_chunks: number of chunks in all groups (0 for an empty view)
+ * @nr_groups: number of entries of @groups
+ * @groups: the ranges, in order, cut into chunks held by groups
+ * @group_last: last address (inclusive) of each group's last range
+ * @group_pos: position of each group's first range; [@nr_groups] = @nr
+ * @group_cpos: index of each group's first chunk; [@nr_groups] = @nr_chunks
  * @root: the simplified root it was rendered from (NULL: empty view)
  *
  * Published with rcu_assign_pointer() in AddressSpace::current_map and
@@ -79,42 +107,53 @@ struct FlatView {
 	unsigned long ref;
 	unsigned int nr;
 	unsigned int nr_chunks;
-	struct md_chunk **chunks;
-	uint64_t *chunk_last;
-	unsigned int *chunk_pos;
+	unsigned int nr_groups;
+	struct md_group **groups;
+	uint64_t *group_last;
+	unsigned int *group_pos;
+	unsigned int *group_cpos;
 	MemoryRegion *root;
 	Object *root_owner;	/* referenced by this view */
-	/*
-	 * The view spliced from this one, which took over the references to
-	 * the chunks they share: this view then owns only chunks
-	 * [@own_lo, @own_hi) and pins @succ (@succ->pred_refs) until freed.
-	 */
-	FlatView *succ;
-	unsigned int own_lo, own_hi;
-	unsigned int pred_refs;
-	unsigned long dead_epoch;	/* md_gc_epoch when ref reached 0 */
+	size_t built;		/* ranges of the chunks made for this view */
 	FlatView *gc_next;
 	unsigned long seq;	/* creation order, for mtree_info */
 };
 
-/* Iterator over the ranges of a view, in address order. */
+/*
+ * Iterator over the ranges of a view, in address order: group @g, its
+ * chunk @c, range @i; @k is the index of the chunk in the whole view.
+ */
 struct md_fv_iter {
 	const FlatView *fv;
-	unsigned int c, i;
+	unsigned int g, c, i, k;
 };
 
 static inline FlatRange *md_fv_iter_cur(struct md_fv_iter *it)
 {
-	while (it->fv && it->c < it->fv->nr_chunks) {
-		struct md_chunk *ch = it->fv->chunks[it->c];
+	while (it->fv && it->g < it->fv->nr_groups) {
+		const struct md_group *gr = it->fv->groups[it->g];
 
-		if (it->i < ch->nr)
-			return &ch->ranges[it->i];
-		it->c++;
-		it->i = 0;
+		if (it->c < gr->nr_chunks) {
+			struct md_chunk *ch = gr->chunks[it->c];
+
+			if (it->i < ch->nr)
+				return &ch->ranges[it->i];
+			it->c++;
+			it->k++;
+			it->i = 0;
+			continue;
+		}
+		it->g++;
+		it->c = 0;
 	}
 	return NULL;
 }
+
+/* Position @it at the first range of chunk @k (of the whole view). */
+void md_fv_iter_seek(struct md_fv_iter *it, const FlatView *fv,
+		     unsigned int k);
+/* Chunk @k of the whole view (< nr_chunks). */
+struct md_chunk *md_fv_chunk(const FlatView *fv, unsigned int k);
 
 /**
  * MD_FLATVIEW_FOR_EACH() - walk the ranges of a view in address order
@@ -135,6 +174,7 @@ AddressSpace *md_first_as(void);
 uint8_t md_dirty_log_mask(MemoryRegion *mr);
 
 void memdisp_render_stats(unsigned long *full, unsigned long *incremental);
+void memdisp_test_view_shape(unsigned int chunk_max, unsigned int group_max);
 
 /* render.c */
 FlatView *md_flatview_new(MemoryRegion *root);

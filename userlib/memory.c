@@ -1342,20 +1342,48 @@ static void md_nop_chunks(AddressSpace *as, FlatView *v, unsigned int c0,
 			  unsigned int c1)
 {
 	MemoryListener *l;
-	unsigned int c, i;
+	struct md_fv_iter it;
+	const FlatRange *fr;
 
-	for (c = c0; c < c1; c++) {
-		const struct md_chunk *ch = v->chunks[c];
+	md_fv_iter_seek(&it, v, c0);
+	for (; (fr = md_fv_iter_cur(&it)) != NULL && it.k < c1; it.i++) {
+		MemoryRegionSection s = md_section_from_range(fr, v);
 
-		for (i = 0; i < ch->nr; i++) {
-			MemoryRegionSection s =
-				md_section_from_range(&ch->ranges[i], v);
-
-			MD_FOR_LISTENERS_FWD(l, as)
-				if (l->region_nop)
-					l->region_nop(l, &s);
-		}
+		MD_FOR_LISTENERS_FWD(l, as)
+			if (l->region_nop)
+				l->region_nop(l, &s);
 	}
+}
+
+/*
+ * Number of chunks @a and @b share at their start (*@pre) and, after
+ * that, at their end (*@suf): whole groups first, then chunk by chunk.
+ */
+static void md_shared_chunks(const FlatView *a, const FlatView *b,
+			     unsigned int *pre, unsigned int *suf)
+{
+	unsigned int g = 0, p = 0, s = 0, ga, gb;
+
+	while (g < a->nr_groups && g < b->nr_groups &&
+	       a->groups[g] == b->groups[g])
+		p += a->groups[g++]->nr_chunks;
+	while (p < a->nr_chunks && p < b->nr_chunks &&
+	       md_fv_chunk(a, p) == md_fv_chunk(b, p))
+		p++;
+	ga = a->nr_groups;
+	gb = b->nr_groups;
+	while (ga && gb && a->groups[ga - 1] == b->groups[gb - 1] &&
+	       s + a->groups[ga - 1]->nr_chunks <= a->nr_chunks - p &&
+	       s + a->groups[ga - 1]->nr_chunks <= b->nr_chunks - p) {
+		s += a->groups[--ga]->nr_chunks;
+		gb--;
+	}
+	while (s < a->nr_chunks - p && s < b->nr_chunks - p &&
+	       md_fv_chunk(a, a->nr_chunks - 1 - s) ==
+	       md_fv_chunk(b, b->nr_chunks - 1 - s))
+		s++;
+	*pre = p;
+	*suf = s;
 }
 
 /*
@@ -1375,26 +1403,21 @@ static void md_update_pass(AddressSpace *as, FlatView *old, FlatView *new,
 	MD_FOR_LISTENERS_FWD(l, as)
 		if (l->region_nop)
 			want_nop = true;
-	while (pre < old->nr_chunks && pre < new->nr_chunks &&
-	       old->chunks[pre] == new->chunks[pre])
-		pre++;
-	while (suf < old->nr_chunks - pre && suf < new->nr_chunks - pre &&
-	       old->chunks[old->nr_chunks - 1 - suf] ==
-	       new->chunks[new->nr_chunks - 1 - suf])
-		suf++;
+	md_shared_chunks(old, new, &pre, &suf);
 	oend = old->nr_chunks - suf;
 	nend = new->nr_chunks - suf;
 	if (adding && want_nop)
 		md_nop_chunks(as, new, 0, pre);
-	io.c = in.c = pre;
+	md_fv_iter_seek(&io, old, pre);
+	md_fv_iter_seek(&in, new, pre);
 	for (;;) {
-		const FlatRange *fo = io.c < oend ? md_fv_iter_cur(&io) : NULL;
-		const FlatRange *fn = in.c < nend ? md_fv_iter_cur(&in) : NULL;
+		const FlatRange *fo = io.k < oend ? md_fv_iter_cur(&io) : NULL;
+		const FlatRange *fn = in.k < nend ? md_fv_iter_cur(&in) : NULL;
 		MemoryRegionSection s;
 
-		if (fo && io.c >= oend)
+		if (fo && io.k >= oend)
 			fo = NULL;
-		if (fn && in.c >= nend)
+		if (fn && in.k >= nend)
 			fn = NULL;
 		if (!fo && !fn)
 			break;

@@ -14,14 +14,18 @@
  * lives in a treap of merged intervals (see struct rctx), so a render
  * costs O(n log n) whatever the overlaps.
  *
- * A view is an array of immutable, reference-counted chunks of at most
- * MD_CHUNK_MAX ranges (struct md_chunk), each with its own mdindex and
- * owner references.  md_render_window() renders one address window of a
- * root again, clipped, and splices it into the previous view: only the
- * chunks holding the window are rebuilt, the others are shared.  Window
+ * A view is a two-level tree: a short array of immutable, reference-counted
+ * groups (struct md_group) of at most MD_GROUP_MAX immutable,
+ * reference-counted chunks of at most MD_CHUNK_MAX ranges (struct
+ * md_chunk), each chunk with its own mdindex and owner references.
+ * md_render_window() renders one address window of a root again, clipped,
+ * and splices it into the previous view: only the chunks holding the
+ * window and the groups holding those are rebuilt, the others are shared
+ * (a reference each), so a commit costs O(window + N / 8192).  Window
  * renders find the children of big containers through a per-container
  * address index (md_child_index_*) instead of walking every child.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "memdisp-internal.h"
@@ -818,8 +822,27 @@ static void render_mr(struct rctx *c, MemoryRegion *mr, Int128 base,
 				  nonvolatile);
 		c->ncand = start;
 	} else {
-		for (sub = mr->sub_first; sub; sub = sub->sub_next)
+		MemoryRegion *next;
+
+		for (sub = mr->sub_first; sub; sub = next) {
+			/*
+			 * Big trees do not fit in the cache: fetch the next
+			 * sibling's lines (flags and span, list links, then
+			 * attributes) while this one is rendered.
+			 */
+			next = sub->sub_next;
+			if (next) {
+				__builtin_prefetch((char *)next +
+					offsetof(MemoryRegion, size));
+				__builtin_prefetch((char *)next +
+					offsetof(MemoryRegion, sub_first));
+				__builtin_prefetch((char *)next +
+					offsetof(MemoryRegion, romd_mode));
+				__builtin_prefetch((char *)next +
+					offsetof(MemoryRegion, nr_subregions));
+			}
 			render_mr(c, sub, base, s, e, readonly, nonvolatile);
+		}
 	}
 	c->depth--;
 	if (!mr->terminates)
@@ -1015,56 +1038,225 @@ static void chunk_put(struct md_chunk *ch)
 	free(ch);
 }
 
-/* Cut @r[0..n) into about equal chunks of at most MD_CHUNK_MAX ranges. */
-static void fv_append_chunks(FlatView *v, const FlatRange *r, size_t n,
-			     unsigned int *cap)
+static void group_put(struct md_group *g)
 {
-	size_t k = (n + MD_CHUNK_MAX - 1) / MD_CHUNK_MAX, i, pos = 0;
+	unsigned int i;
+
+	if (--g->ref)
+		return;
+	for (i = 0; i < g->nr_chunks; i++)
+		chunk_put(g->chunks[i]);
+	free(g);
+}
+
+/*
+ * Chunk and group sizes of views rendered from now on (at most the
+ * compile-time maxima); smaller only in tests, so that trees of a few
+ * thousand regions span many groups.
+ */
+static unsigned int md_chunk_max = MD_CHUNK_MAX, md_chunk_min = MD_CHUNK_MIN;
+static unsigned int md_group_max = MD_GROUP_MAX, md_group_min = MD_GROUP_MIN;
+
+/**
+ * memdisp_test_view_shape() - chunk and group sizes of new views
+ * @chunk_max: ranges per chunk (2 .. %MD_CHUNK_MAX; 0: the default)
+ * @group_max: chunks per group (2 .. %MD_GROUP_MAX; 0: the default)
+ *
+ * A test aid: small sizes make small trees exercise the splice across
+ * many chunks and groups.  Views built before keep their shape.
+ */
+void memdisp_test_view_shape(unsigned int chunk_max, unsigned int group_max)
+{
+	if (chunk_max < 2 || chunk_max > MD_CHUNK_MAX)
+		chunk_max = MD_CHUNK_MAX;
+	if (group_max < 2 || group_max > MD_GROUP_MAX)
+		group_max = MD_GROUP_MAX;
+	md_chunk_max = chunk_max;
+	md_chunk_min = chunk_max * MD_CHUNK_MIN / MD_CHUNK_MAX;
+	md_group_max = group_max;
+	md_group_min = group_max * MD_GROUP_MIN / MD_GROUP_MAX;
+}
+
+/* Scratch lists of chunks and groups being assembled into a view. */
+static struct md_chunk **md_chl;
+static unsigned int md_nchl, md_capchl;
+static struct md_group **md_gl;
+static unsigned int md_ngl, md_capgl;
+
+static void chl_push(struct md_chunk *ch)
+{
+	if (md_nchl == md_capchl) {
+		md_capchl = md_capchl ? md_capchl * 2 : 64;
+		md_chl = md_realloc(md_chl, md_capchl * sizeof(*md_chl));
+	}
+	md_chl[md_nchl++] = ch;
+}
+
+static void gl_push(struct md_group *g)
+{
+	if (md_ngl == md_capgl) {
+		md_capgl = md_capgl ? md_capgl * 2 : 16;
+		md_gl = md_realloc(md_gl, md_capgl * sizeof(*md_gl));
+	}
+	md_gl[md_ngl++] = g;
+}
+
+/* Cut @r[0..n) into about equal chunks of at most MD_CHUNK_MAX ranges. */
+static void chl_append_ranges(const FlatRange *r, size_t n)
+{
+	size_t k = (n + md_chunk_max - 1) / md_chunk_max, i, pos = 0;
 
 	for (i = 0; i < k; i++) {
 		size_t len = n * (i + 1) / k - pos;
 
-		if (v->nr_chunks == *cap) {
-			*cap = *cap ? *cap * 2 : 8;
-			v->chunks = md_realloc(v->chunks,
-					       *cap * sizeof(*v->chunks));
-		}
-		v->chunks[v->nr_chunks++] = chunk_new(r + pos,
-						      (unsigned int)len);
+		chl_push(chunk_new(r + pos, (unsigned int)len));
 		pos += len;
 	}
 }
 
-/* Fill the top-level arrays once v->chunks is complete. */
-static void fv_finish(FlatView *v)
+/* A group of @ch[0..n) (1 <= n <= MD_GROUP_MAX); takes their references. */
+static struct md_group *group_new(struct md_chunk *const *ch, unsigned int n)
 {
-	unsigned int c, pos = 0;
+	struct md_group *g = md_realloc(NULL, sizeof(*g));
+	unsigned int i, pos = 0;
 
-	v->chunk_last = md_realloc(NULL, (v->nr_chunks + 1) *
-					 sizeof(*v->chunk_last));
-	v->chunk_pos = md_realloc(NULL, (v->nr_chunks + 1) *
-					sizeof(*v->chunk_pos));
-	for (c = 0; c < v->nr_chunks; c++) {
-		const struct md_chunk *ch = v->chunks[c];
-		const FlatRange *l = &ch->ranges[ch->nr - 1];
+	g->ref = 1;
+	g->nr_chunks = n;
+	for (i = 0; i < n; i++) {
+		const FlatRange *l = &ch[i]->ranges[ch[i]->nr - 1];
 
-		v->chunk_pos[c] = pos;
-		v->chunk_last[c] = int128_get64(l->addr.start + l->addr.size - 1);
-		pos += ch->nr;
+		g->chunks[i] = ch[i];
+		g->chunk_pos[i] = pos;
+		g->chunk_last[i] = int128_get64(l->addr.start + l->addr.size - 1);
+		pos += ch[i]->nr;
 	}
-	v->chunk_pos[c] = pos;
-	v->nr = pos;
+	g->chunk_pos[n] = pos;
+	return g;
 }
 
-/* First chunk whose last address is >= @addr (nr_chunks if none). */
-static unsigned int fv_chunk_ge(const FlatView *v, uint64_t addr)
+/* Cut md_chl[0..md_nchl) into about equal groups, appended to md_gl. */
+static void gl_append_chunks(void)
 {
-	unsigned int lo = 0, hi = v->nr_chunks;
+	unsigned int k = (md_nchl + md_group_max - 1) / md_group_max, i,
+		     pos = 0;
+
+	for (i = 0; i < k; i++) {
+		unsigned int len = (unsigned int)((size_t)md_nchl * (i + 1) / k) -
+				   pos;
+
+		gl_push(group_new(md_chl + pos, len));
+		pos += len;
+	}
+	md_nchl = 0;
+}
+
+/* Give @v the groups md_gl[0..md_ngl) (their references) and fill the top. */
+static void fv_set_groups(FlatView *v)
+{
+	unsigned int n = md_ngl, g, pos = 0, cpos = 0;
+	size_t sz = n * (sizeof(*v->groups) + sizeof(*v->group_last)) +
+		    2 * (n + 1) * sizeof(*v->group_pos);
+	char *p = md_realloc(NULL, sz);
+
+	/* one allocation: groups, group_last, group_pos, group_cpos */
+	v->groups = (struct md_group **)p;
+	v->group_last = (uint64_t *)(p + n * sizeof(*v->groups));
+	v->group_pos = (unsigned int *)(v->group_last + n);
+	v->group_cpos = v->group_pos + n + 1;
+	for (g = 0; g < n; g++) {
+		struct md_group *gr = md_gl[g];
+
+		v->groups[g] = gr;
+		v->group_last[g] = gr->chunk_last[gr->nr_chunks - 1];
+		v->group_pos[g] = pos;
+		v->group_cpos[g] = cpos;
+		pos += gr->chunk_pos[gr->nr_chunks];
+		cpos += gr->nr_chunks;
+	}
+	v->group_pos[n] = pos;
+	v->group_cpos[n] = cpos;
+	v->nr_groups = n;
+	v->nr = pos;
+	v->nr_chunks = cpos;
+	md_ngl = 0;
+}
+
+/* Group holding chunk @k (< nr_chunks) of the view. */
+static unsigned int fv_group_of_chunk(const FlatView *v, unsigned int k)
+{
+	unsigned int lo = 0, hi = v->nr_groups - 1;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo + 1) / 2;
+
+		if (v->group_cpos[mid] <= k)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
+struct md_chunk *md_fv_chunk(const FlatView *v, unsigned int k)
+{
+	unsigned int g = fv_group_of_chunk(v, k);
+
+	return v->groups[g]->chunks[k - v->group_cpos[g]];
+}
+
+void md_fv_iter_seek(struct md_fv_iter *it, const FlatView *fv,
+		     unsigned int k)
+{
+	it->fv = fv;
+	it->i = 0;
+	it->k = k;
+	if (!fv || k >= fv->nr_chunks) {
+		it->g = fv ? fv->nr_groups : 0;
+		it->c = 0;
+		return;
+	}
+	it->g = fv_group_of_chunk(fv, k);
+	it->c = k - fv->group_cpos[it->g];
+}
+
+/* Position of the first range of chunk @k (nr for k = nr_chunks). */
+static unsigned int fv_cpos(const FlatView *v, unsigned int k)
+{
+	unsigned int g;
+
+	if (k >= v->nr_chunks)
+		return v->nr;
+	g = fv_group_of_chunk(v, k);
+	return v->group_pos[g] +
+	       v->groups[g]->chunk_pos[k - v->group_cpos[g]];
+}
+
+/* First group whose last address is >= @addr (nr_groups if none). */
+static inline unsigned int fv_group_ge(const FlatView *v, uint64_t addr)
+{
+	unsigned int lo = 0, hi = v->nr_groups;
 
 	while (lo < hi) {
 		unsigned int mid = lo + (hi - lo) / 2;
 
-		if (v->chunk_last[mid] < addr)
+		if (v->group_last[mid] < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* First chunk of @g whose last address is >= @addr (@addr <= group's). */
+static inline unsigned int group_chunk_ge(const struct md_group *g,
+					  uint64_t addr)
+{
+	unsigned int lo = 0, hi = g->nr_chunks;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (g->chunk_last[mid] < addr)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -1075,41 +1267,60 @@ static unsigned int fv_chunk_ge(const FlatView *v, uint64_t addr)
 /* Position of the first range ending at or after @addr (nr if none). */
 static unsigned int fv_pos_ge(const FlatView *v, Int128 addr)
 {
-	unsigned int c;
+	const struct md_group *gr;
+	unsigned int g, c;
 	mdx_u32 i;
 
 	if (addr >= int128_2_64())
 		return v->nr;
-	c = fv_chunk_ge(v, (uint64_t)addr);
-	if (c == v->nr_chunks)
+	g = fv_group_ge(v, (uint64_t)addr);
+	if (g == v->nr_groups)
 		return v->nr;
-	i = mdx_lookup_ge(v->chunks[c]->index, (uint64_t)addr);
+	gr = v->groups[g];
+	c = group_chunk_ge(gr, (uint64_t)addr);
+	if (c == gr->nr_chunks)
+		md_die(v->root, "internal error: group index out of step");
+	i = mdx_lookup_ge(gr->chunks[c]->index, (uint64_t)addr);
 	if (i == MDX_NONE)
 		md_die(v->root, "internal error: chunk index out of step");
-	return v->chunk_pos[c] + i;
+	return v->group_pos[g] + gr->chunk_pos[c] + i;
 }
 
-/* The chunk holding position @pos (< nr). */
+/* The chunk (of the whole view) holding position @pos (< nr). */
 static unsigned int fv_chunk_of(const FlatView *v, unsigned int pos)
 {
-	unsigned int lo = 0, hi = v->nr_chunks - 1;
+	const struct md_group *gr;
+	unsigned int lo = 0, hi = v->nr_groups - 1, g;
 
 	while (lo < hi) {
 		unsigned int mid = lo + (hi - lo + 1) / 2;
 
-		if (v->chunk_pos[mid] <= pos)
+		if (v->group_pos[mid] <= pos)
 			lo = mid;
 		else
 			hi = mid - 1;
 	}
-	return lo;
+	g = lo;
+	gr = v->groups[g];
+	pos -= v->group_pos[g];
+	lo = 0;
+	hi = gr->nr_chunks - 1;
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo + 1) / 2;
+
+		if (gr->chunk_pos[mid] <= pos)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return v->group_cpos[g] + lo;
 }
 
 static const FlatRange *fv_at(const FlatView *v, unsigned int pos)
 {
 	unsigned int c = fv_chunk_of(v, pos);
 
-	return &v->chunks[c]->ranges[pos - v->chunk_pos[c]];
+	return &md_fv_chunk(v, c)->ranges[pos - fv_cpos(v, c)];
 }
 
 static void out_reserve(size_t n);
@@ -1119,68 +1330,28 @@ static FlatRange *md_out;
 static size_t fv_copy_out(const FlatView *v, unsigned int from,
 			  unsigned int to, size_t at)
 {
-	unsigned int c;
+	struct md_fv_iter it;
 
 	if (from >= to)
 		return at;
 	out_reserve(at + (to - from));
-	c = fv_chunk_of(v, from);
+	md_fv_iter_seek(&it, v, fv_chunk_of(v, from));
+	it.i = from - fv_cpos(v, it.k);
 	while (from < to) {
-		const struct md_chunk *ch = v->chunks[c];
-		unsigned int i = from - v->chunk_pos[c];
-		unsigned int k = ch->nr - i;
+		const struct md_chunk *ch;
+		unsigned int k;
 
+		md_fv_iter_cur(&it);	/* steps to the next chunk */
+		ch = v->groups[it.g]->chunks[it.c];
+		k = ch->nr - it.i;
 		if (k > to - from)
 			k = to - from;
-		memcpy(&md_out[at], &ch->ranges[i], k * sizeof(*md_out));
+		memcpy(&md_out[at], &ch->ranges[it.i], k * sizeof(*md_out));
 		at += k;
 		from += k;
-		c++;
+		it.i += k;
 	}
 	return at;
-}
-
-/*
- * fv_finish() for a view made of @old's chunks [0, @ca), new chunks, and
- * @old's chunks [@cb, end): the kept chunks' entries are copied.
- */
-static void fv_finish_from(FlatView *v, const FlatView *old, unsigned int ca,
-			   unsigned int cb)
-{
-	unsigned int nnew = v->nr_chunks - ca - (old->nr_chunks - cb);
-	unsigned int c, pos, tail = old->nr_chunks - cb;
-	int delta;
-
-	v->chunk_last = md_realloc(NULL, (v->nr_chunks + 1) *
-					 sizeof(*v->chunk_last));
-	v->chunk_pos = md_realloc(NULL, (v->nr_chunks + 1) *
-					sizeof(*v->chunk_pos));
-	if (ca) {
-		memcpy(v->chunk_last, old->chunk_last,
-		       ca * sizeof(*v->chunk_last));
-		memcpy(v->chunk_pos, old->chunk_pos, ca * sizeof(*v->chunk_pos));
-	}
-	pos = ca ? old->chunk_pos[ca] : 0;
-	for (c = ca; c < ca + nnew; c++) {
-		const struct md_chunk *ch = v->chunks[c];
-		const FlatRange *l = &ch->ranges[ch->nr - 1];
-
-		v->chunk_pos[c] = pos;
-		v->chunk_last[c] = int128_get64(l->addr.start + l->addr.size - 1);
-		pos += ch->nr;
-	}
-	if (!old->nr_chunks) {
-		v->chunk_pos[c] = pos;
-		v->nr = pos;
-		return;
-	}
-	delta = (int)pos - (int)old->chunk_pos[cb];
-	if (tail)
-		memcpy(v->chunk_last + ca + nnew, old->chunk_last + cb,
-		       tail * sizeof(*v->chunk_last));
-	for (c = 0; c <= tail; c++)
-		v->chunk_pos[ca + nnew + c] = old->chunk_pos[cb + c] + delta;
-	v->nr = v->chunk_pos[v->nr_chunks];
 }
 
 /*
@@ -1198,6 +1369,46 @@ static void out_reserve(size_t n)
 		return;
 	md_cap_out = n + n / 2 + 16;
 	md_out = md_realloc(md_out, md_cap_out * sizeof(*md_out));
+}
+
+/*
+ * Large scratch buffers are freed only after MD_SCRATCH_IDLE renders in a
+ * row used less than an eighth of them: a one-off huge render does not
+ * keep its memory for long, and a tree rendered whole again and again
+ * (with small commits in between) does not pay fresh pages each time.
+ */
+#define MD_SCRATCH_IDLE 64
+static unsigned int md_scratch_idle;
+static bool md_scratch_small;	/* the last render_ranges() needed little */
+
+static void md_scratch_free(void)
+{
+	struct rctx *c = &md_scratch;
+
+	free(c->u);
+	c->u = NULL;
+	c->capu = 0;
+	free(c->o);
+	c->o = NULL;
+	c->capo = 0;
+	free(c->sorted);
+	c->sorted = NULL;
+	c->caps = 0;
+	free(md_out);
+	md_out = NULL;
+	md_cap_out = 0;
+	md_scratch_idle = 0;
+}
+
+/* Called after each render, once md_out is consumed. */
+static void md_scratch_note(void)
+{
+	if (!md_scratch_small) {
+		md_scratch_idle = 0;
+		return;
+	}
+	if (++md_scratch_idle >= MD_SCRATCH_IDLE)
+		md_scratch_free();
 }
 
 /*
@@ -1240,38 +1451,22 @@ static size_t render_ranges(MemoryRegion *root, Int128 lo, Int128 hi,
 		fr->readonly = o->readonly;
 		fr->nonvolatile = o->nonvolatile;
 	}
-	/* don't keep huge buffers after a one-off huge render */
-	if (c->capu > 4096 && c->nu < c->capu / 8) {
-		free(c->u);
-		c->u = NULL;
-		c->capu = 0;
-	}
-	if (c->capo > 4096 && c->no < c->capo / 8) {
-		free(c->o);
-		c->o = NULL;
-		c->capo = 0;
-	}
-	if (c->caps > 4096 && c->no < c->caps / 8) {
-		free(c->sorted);
-		c->sorted = NULL;
-		c->caps = 0;
-	}
+	md_scratch_small = c->capo > 4096 && c->no < c->capo / 8;
 	return ranges_simplify(md_out + at, c->no);
 }
 
 FlatView *md_render(MemoryRegion *root)
 {
 	FlatView *v = md_flatview_new(root);
-	unsigned int cap = 0;
 	size_t n = render_ranges(root, 0, int128_2_64(), 0);
 
-	fv_append_chunks(v, md_out, n, &cap);
-	fv_finish(v);
-	if (md_cap_out > 4096 && n < md_cap_out / 8) {
-		free(md_out);
-		md_out = NULL;
-		md_cap_out = 0;
-	}
+	md_nchl = 0;
+	md_ngl = 0;
+	chl_append_ranges(md_out, n);
+	gl_append_chunks();
+	fv_set_groups(v);
+	v->built = n;
+	md_scratch_note();
 	return v;
 }
 
@@ -1295,9 +1490,9 @@ FlatView *md_render_window(FlatView *old, MemoryRegion *root, Int128 lo,
 			   Int128 hi)
 {
 	FlatView *v = md_flatview_new(root);
-	unsigned int p0, p1, q0, q1, ca, cb, c, cap = 0, pos;
+	unsigned int p0, p1, q0, q1, ca, cb, ga, gb, g, c, k, pos;
 	size_t n = 0, nw, mid;
-	bool share;
+	bool placed = false;
 	const FlatRange *fr;
 	FlatRange piece;
 
@@ -1315,7 +1510,7 @@ FlatView *md_render_window(FlatView *old, MemoryRegion *root, Int128 lo,
 		ca = fv_chunk_of(old, q0 < old->nr ? q0 : old->nr - 1);
 		cb = q1 > q0 ? fv_chunk_of(old, q1 - 1) + 1 : ca + 1;
 		/* keep chunks from getting tiny: absorb neighbours */
-		while (old->chunk_pos[cb] - old->chunk_pos[ca] < MD_CHUNK_MIN &&
+		while (fv_cpos(old, cb) - fv_cpos(old, ca) < md_chunk_min &&
 		       (ca > 0 || cb < old->nr_chunks)) {
 			if (ca > 0)
 				ca--;
@@ -1330,7 +1525,7 @@ FlatView *md_render_window(FlatView *old, MemoryRegion *root, Int128 lo,
 	 * window's edge pieces and render, then kept ranges to the right.
 	 * Kept ranges are merged already: only [q0, q1) needs simplifying.
 	 */
-	pos = old->nr ? old->chunk_pos[ca] : 0;
+	pos = old->nr ? fv_cpos(old, ca) : 0;
 	n = fv_copy_out(old, pos, q0, 0);
 	mid = n;
 	n = fv_copy_out(old, q0, p0, n);
@@ -1359,38 +1554,58 @@ FlatView *md_render_window(FlatView *old, MemoryRegion *root, Int128 lo,
 	n = fv_copy_out(old, p1, q1, n);
 	n = mid + ranges_simplify(md_out + mid, n - mid);
 	if (old->nr)
-		n = fv_copy_out(old, q1, old->chunk_pos[cb], n);
-	/* the new top level: old chunks [0, ca), new ones, old [cb, end) */
-	cap = ca + (unsigned int)((n + MD_CHUNK_MAX - 1) / MD_CHUNK_MAX) +
-	      (old->nr_chunks - cb);
-	v->chunks = md_realloc(NULL, (cap ? cap : 1) * sizeof(*v->chunks));
+		n = fv_copy_out(old, q1, fv_cpos(old, cb), n);
 	/*
-	 * The chunks shared with @old: @old hands its references to them
-	 * over to @v and keeps @v alive until it is freed itself (a chain
-	 * of views, each pinning its successor), so a splice touches no
-	 * shared chunk.  A view spliced a second time shares by reference
-	 * counts instead.
+	 * The new view: @old's groups [0, ga) shared, groups rebuilt from
+	 * the chunks of groups [ga, gb) that are kept (shared) and the new
+	 * chunks, then @old's groups [gb, end) shared.
 	 */
-	share = old->succ != NULL;
-	if (!share) {
-		old->succ = v;
-		old->own_lo = ca;
-		old->own_hi = cb;
-		v->pred_refs++;
+	if (!old->nr_groups) {
+		ga = 0;
+		gb = 0;
+	} else {
+		ga = fv_group_of_chunk(old, ca);
+		gb = fv_group_of_chunk(old, cb - 1) + 1;
+		/* keep groups from getting small: absorb neighbours */
+		while (old->group_cpos[gb] - old->group_cpos[ga] <
+		       md_group_min && (ga > 0 || gb < old->nr_groups)) {
+			if (ga > 0)
+				ga--;
+			if (gb < old->nr_groups)
+				gb++;
+		}
 	}
-	for (c = 0; share && c < ca; c++)
-		old->chunks[c]->ref++;
-	if (ca)
-		memcpy(v->chunks, old->chunks, ca * sizeof(*v->chunks));
-	v->nr_chunks = ca;
-	fv_append_chunks(v, md_out, n, &cap);
-	for (c = cb; share && c < old->nr_chunks; c++)
-		old->chunks[c]->ref++;
-	if (old->nr_chunks > cb)
-		memcpy(v->chunks + v->nr_chunks, old->chunks + cb,
-		       (old->nr_chunks - cb) * sizeof(*v->chunks));
-	v->nr_chunks += old->nr_chunks - cb;
-	fv_finish_from(v, old, ca, cb);
+	md_ngl = 0;
+	md_nchl = 0;
+	for (g = 0; g < ga; g++) {
+		old->groups[g]->ref++;
+		gl_push(old->groups[g]);
+	}
+	for (g = ga; g < gb; g++) {
+		const struct md_group *gr = old->groups[g];
+
+		for (c = 0; c < gr->nr_chunks; c++) {
+			k = old->group_cpos[g] + c;
+			if (k == ca) {
+				chl_append_ranges(md_out, n);
+				placed = true;
+			}
+			if (k < ca || k >= cb) {
+				gr->chunks[c]->ref++;
+				chl_push(gr->chunks[c]);
+			}
+		}
+	}
+	if (!placed)
+		chl_append_ranges(md_out, n);
+	gl_append_chunks();
+	for (g = gb; g < old->nr_groups; g++) {
+		old->groups[g]->ref++;
+		gl_push(old->groups[g]);
+	}
+	fv_set_groups(v);
+	v->built = n;
+	md_scratch_note();
 	return v;
 }
 
@@ -1487,7 +1702,8 @@ MemoryRegionSection md_section_from_range(const FlatRange *fr, FlatView *fv)
 
 static FlatView *md_graveyard;
 static unsigned long md_graveyard_views;
-static unsigned long md_graveyard_ranges;	/* chunk slots */
+/* ranges of the chunks built with the retired views (memory to give back) */
+static unsigned long md_graveyard_ranges;
 
 void md_flatview_ref(FlatView *view)
 {
@@ -1497,39 +1713,16 @@ void md_flatview_ref(FlatView *view)
 
 static void md_flatview_retire(FlatView *view);
 
-static unsigned long md_gc_epoch;	/* grace periods started */
-
-/*
- * Free @v, then its successor if @v pinned it and it was unpublished
- * before the grace period that just ended (else queue it), and so on.
- */
 static void md_flatview_free(FlatView *v)
 {
-	while (v) {
-		unsigned int i, lo = 0, hi = v->nr_chunks;
-		FlatView *succ = v->succ, *next = NULL;
+	unsigned int g;
 
-		if (succ) {
-			/* the others were handed to the successor */
-			lo = v->own_lo;
-			hi = v->own_hi;
-		}
-		for (i = lo; i < hi; i++)
-			chunk_put(v->chunks[i]);
-		if (succ && !--succ->pred_refs && !succ->ref) {
-			if (succ->dead_epoch < md_gc_epoch)
-				next = succ;
-			else
-				md_flatview_retire(succ);
-		}
-		if (v->root_owner)
-			object_unref(v->root_owner);
-		free(v->chunks);
-		free(v->chunk_last);
-		free(v->chunk_pos);
-		free(v);
-		v = next;
-	}
+	for (g = 0; g < v->nr_groups; g++)
+		group_put(v->groups[g]);
+	if (v->root_owner)
+		object_unref(v->root_owner);
+	free(v->groups);
+	free(v);
 }
 
 void md_flatview_put(FlatView *view)
@@ -1540,13 +1733,9 @@ void md_flatview_put(FlatView *view)
 		md_die(view->root, "FlatView reference count underflow");
 	if (--view->ref)
 		return;
-	view->dead_epoch = md_gc_epoch;
-	/* counted now: a pinned view is freed with its predecessor */
 	md_graveyard_views++;
-	md_graveyard_ranges += (view->succ ? view->own_hi - view->own_lo :
-				view->nr_chunks) + 1;
-	if (!view->pred_refs)
-		md_flatview_retire(view);
+	md_graveyard_ranges += view->built + 1;
+	md_flatview_retire(view);
 }
 
 /* Queue @view for freeing after a grace period. */
@@ -1564,7 +1753,7 @@ void md_flatview_gc(bool force)
 		return;
 	/* small batches: freed memory is reused while still in cache */
 	if (!force && md_graveyard_views < 64 &&
-	    md_graveyard_ranges < (1UL << 12))
+	    md_graveyard_ranges < (1UL << 14))
 		return;
 	/* A commit from inside a read-side section (an MMIO callback that
 	 * remaps) must not wait for itself: retry at a later commit. */
@@ -1574,7 +1763,6 @@ void md_flatview_gc(bool force)
 	md_graveyard = NULL;
 	md_graveyard_views = 0;
 	md_graveyard_ranges = 0;
-	md_gc_epoch++;
 	urcu_memb_synchronize_rcu();
 	for (; v; v = next) {
 		next = v->gc_next;
@@ -1594,30 +1782,38 @@ void memdisp_flatview_reclaim(void)
 
 const FlatRange *memdisp_flatview_lookup(const FlatView *fv, hwaddr addr)
 {
-	unsigned int c;
+	const struct md_group *gr;
+	const struct md_chunk *ch;
+	unsigned int g;
 	mdx_u32 i;
 
-	if (!fv || !fv->nr_chunks)
+	if (!fv)
 		return NULL;
-	c = fv_chunk_ge(fv, addr);
-	if (c == fv->nr_chunks)
+	g = fv_group_ge(fv, addr);
+	if (g == fv->nr_groups)
 		return NULL;
-	i = mdx_lookup(fv->chunks[c]->index, addr);
-	return i == MDX_NONE ? NULL : &fv->chunks[c]->ranges[i];
+	gr = fv->groups[g];
+	ch = gr->chunks[group_chunk_ge(gr, addr)];
+	i = mdx_lookup(ch->index, addr);
+	return i == MDX_NONE ? NULL : &ch->ranges[i];
 }
 
 const FlatRange *memdisp_flatview_lookup_ge(const FlatView *fv, hwaddr addr)
 {
-	unsigned int c;
+	const struct md_group *gr;
+	const struct md_chunk *ch;
+	unsigned int g;
 	mdx_u32 i;
 
-	if (!fv || !fv->nr_chunks)
+	if (!fv)
 		return NULL;
-	c = fv_chunk_ge(fv, addr);
-	if (c == fv->nr_chunks)
+	g = fv_group_ge(fv, addr);
+	if (g == fv->nr_groups)
 		return NULL;
-	i = mdx_lookup_ge(fv->chunks[c]->index, addr);
-	return i == MDX_NONE ? NULL : &fv->chunks[c]->ranges[i];
+	gr = fv->groups[g];
+	ch = gr->chunks[group_chunk_ge(gr, addr)];
+	i = mdx_lookup_ge(ch->index, addr);
+	return i == MDX_NONE ? NULL : &ch->ranges[i];
 }
 
 void memdisp_flatview_walk(AddressSpace *as,

@@ -8,8 +8,10 @@
  *   diff-test                  the whole suite
  *   diff-test --one NAME SEED [LAST]  replay one tree (or seeds SEED..LAST
  *                              in one process) verbosely (NAME: a test)
- *   diff-test --incremental SEED  one run of the large-tree incremental
- *                              check (incr.c)
+ *   diff-test --incremental SEED [CHUNK GROUP]  one run of the large-tree
+ *                              incremental check (incr.c), optionally with
+ *                              views of CHUNK ranges per chunk and GROUP
+ *                              chunks per group
  *
  * MEMDISP_VERIFY_INCREMENTAL=1 is set for the whole run: the library then
  * compares every incrementally spliced view with a full render and aborts
@@ -162,11 +164,13 @@ int main(int argc, char **argv)
 	setenv("MEMDISP_VERIFY_INCREMENTAL", "1", 1);
 	signal(SIGABRT, on_abort);
 	signal(SIGSEGV, on_abort);
-	if (argc == 3 && !strcmp(argv[1], "--incremental")) {
+	if ((argc == 3 || argc == 5) && !strcmp(argv[1], "--incremental")) {
 		char why[200] = "";
 		long inc;
 		int bad;
 
+		if (argc == 5)
+			memdisp_test_view_shape(atoi(argv[3]), atoi(argv[4]));
 		cur_name = "incremental";
 		cur_seed = strtoull(argv[2], NULL, 0);
 		bad = incr_run(strtoull(argv[2], NULL, 0), 3000, &inc, why,
@@ -183,7 +187,7 @@ int main(int argc, char **argv)
 	}
 	if (argc != 1) {
 		fprintf(stderr, "usage: diff-test [--one NAME SEED [LAST] | "
-			"--incremental SEED]\n");
+			"--incremental SEED [CHUNK GROUP]]\n");
 		return 2;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -260,16 +264,21 @@ int main(int argc, char **argv)
 	}
 	n++;
 	{
-		static const uint64_t seeds[] = { 1, 4242 };
+		static const uint64_t seeds[] = { 1, 4242, 77 };
 		long inc, inc_total = 0;
 		char why[200] = "";
 		unsigned int k;
 		int bad = 0;
 
 		cur_name = "incremental";
-		for (k = 0; k < 2 && !bad; k++) {
+		for (k = 0; k < 3 && !bad; k++) {
 			cur_seed = seeds[k];
+			/* the last run: views of chunks of 4 ranges, groups of
+			 * 3 chunks (hundreds of groups: splices across them) */
+			if (k == 2)
+				memdisp_test_view_shape(4, 3);
 			bad = incr_run(seeds[k], 2500, &inc, why, sizeof(why));
+			memdisp_test_view_shape(0, 0);
 			inc_total += inc;
 		}
 		if (!bad && inc_total < 2500) {
@@ -279,7 +288,8 @@ int main(int argc, char **argv)
 		}
 		failed += bad;
 		printf("%sok %d - diff: incremental commits equal full "
-		       "renders and listeners see the delta (large trees)%s%s\n",
+		       "renders and listeners see the delta (large trees, "
+		       "default and tiny chunks/groups)%s%s\n",
 		       bad ? "not " : "", n, bad ? ": " : "", why);
 		n++;
 	}

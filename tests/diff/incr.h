@@ -17,4 +17,7 @@
 int incr_run(uint64_t seed, int steps, long *incremental, char *why,
 	     size_t whylen);
 
+/* libmemdisp test aid (render.c): chunk and group sizes of new views */
+void memdisp_test_view_shape(unsigned int chunk_max, unsigned int group_max);
+
 #endif
