@@ -454,8 +454,10 @@ static bool md_ram_anon(MemoryRegion *mr, uint64_t size, uint64_t max_size,
 		return false;
 	}
 	/* As QEMU's ram_block_add(): transparent huge pages where allowed
-	 * (fewer TLB misses on guest RAM); advice only, failure is fine. */
-	(void)madvise(p, md_page_align(max_size), MADV_HUGEPAGE);
+	 * (fewer TLB misses on guest RAM); advice only, failure is fine.
+	 * A block smaller than a huge page never gets one: skip the call. */
+	if (md_page_align(max_size) >= 2 * 1024 * 1024)
+		(void)madvise(p, md_page_align(max_size), MADV_HUGEPAGE);
 	rb->host = p;
 	rb->owns_mapping = true;
 	rb->flags = flags;
