@@ -29,6 +29,7 @@
 #include <sys/types.h>
 
 #include <memdisp/types.h>
+#include <memdisp/ops.h>
 #include <memdisp/int128.h>
 #include <memdisp/error.h>
 #include <memdisp/object.h>
@@ -55,7 +56,6 @@ extern "C" {
 #define MEMDISP_RENDER_MAX_DEPTH 1024U
 
 typedef struct MemoryRegion MemoryRegion;
-typedef struct MemoryRegionOps MemoryRegionOps;
 typedef struct MemoryRegionSection MemoryRegionSection;
 typedef struct MemoryListener MemoryListener;
 typedef struct AddressSpace AddressSpace;
@@ -94,47 +94,6 @@ typedef enum MemOp {
 	MO_SIZE = 3,
 	MO_BSWAP = 8,
 } MemOp;
-
-/**
- * struct MemoryRegionOps - callbacks of an I/O region (as QEMU 7.2)
- *
- * Access behaviour (sizes, endianness, accepts) is implemented by the
- * dispatch code of issue 3; memdisp's rendering only records them.
- */
-struct MemoryRegionOps {
-	uint64_t (*read)(void *opaque, hwaddr addr, unsigned size);
-	void (*write)(void *opaque, hwaddr addr, uint64_t data, unsigned size);
-	MemTxResult (*read_with_attrs)(void *opaque, hwaddr addr,
-				       uint64_t *data, unsigned size,
-				       MemTxAttrs attrs);
-	MemTxResult (*write_with_attrs)(void *opaque, hwaddr addr,
-					uint64_t data, unsigned size,
-					MemTxAttrs attrs);
-	enum device_endian endianness;
-	struct {
-		unsigned min_access_size;
-		unsigned max_access_size;
-		bool unaligned;
-		bool (*accepts)(void *opaque, hwaddr addr, unsigned size,
-				bool is_write, MemTxAttrs attrs);
-	} valid;
-	struct {
-		unsigned min_access_size;
-		unsigned max_access_size;
-		bool unaligned;
-	} impl;
-	/*
-	 * QEMU <= 3.1's byte/word/long callbacks, indexed by log2(size),
-	 * used when neither read/write nor the _with_attrs pair is set;
-	 * wider accesses are split into long ones.
-	 */
-	struct {
-		uint32_t (*read[3])(void *opaque, hwaddr addr);
-		void (*write[3])(void *opaque, hwaddr addr, uint32_t data);
-	} old_mmio;
-};
-/* MemoryRegionOps has old_mmio (the access engine tests for it). */
-#define MEMDISP_OPS_HAVE_OLD_MMIO 1
 
 /* IOMMU types (QEMU 7.2); translation itself is issue 3. */
 typedef enum {
