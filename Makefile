@@ -5,6 +5,7 @@
 #   make            library (.so/.a/.pc) and tools, under build/
 #   make kmod       memdisp.ko against KDIR (Debian's linux-headers-amd64)
 #   make check      every test suite; ends with "N passed, N failed"
+#   make check-lib  the userspace suites only (no VM boots, no module build)
 #   make bench      benchmarks ("bench: NAME VALUE UNIT" lines)
 #   make fuzz       libFuzzer targets (short bounded runs)
 #   make demo       the main job (see README)
@@ -41,7 +42,7 @@ BENCH_CMDS :=		# executables (no arguments) printing "bench: NAME VALUE UNIT"
 FUZZ_TARGETS :=
 INSTALL_TARGETS :=
 
-.PHONY: all real-all check bench fuzz demo install clean deps
+.PHONY: all real-all check check-lib bench fuzz demo install clean deps
 all: real-all
 
 include $(wildcard lib/*.mk userlib/*.mk kmod/*.mk tools/*.mk examples/*.mk tests/*/build.mk)
@@ -54,6 +55,15 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory $(ALL_TARGETS) $(CHECK_TARGETS)
 	@env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL scripts/run-suites.sh $(BUILD)/logs $(CHECK_SUITES)
+
+# Suites that boot a VM or build the module; check-lib leaves them out.
+VM_SUITES := tests/e2e/run tests/kbench/check.sh tests/kmod/build-check.sh \
+	tests/nlfuzz/run tests/vm/harness-check.sh tests/vm/vm-check
+check-lib: deps
+	@$(MAKE) --no-print-directory $(ALL_TARGETS) \
+		$(filter-out kmod %.ko $(BUILD)/vm/%,$(CHECK_TARGETS))
+	@env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL scripts/run-suites.sh \
+		$(BUILD)/logs $(filter-out $(VM_SUITES),$(CHECK_SUITES))
 
 bench: deps
 	@$(MAKE) --no-print-directory $(ALL_TARGETS) $(BENCH_TARGETS)
