@@ -60,44 +60,11 @@
 
 #include "mdindex.h"
 
-/* Keys per node and ranges per leaf block: one 64-byte line of u64. */
-#define MDX_B		8U
-/* Children per internal node: 7 keys, the eighth slot is padding. */
-#define MDX_FANOUT	8U
-/* u64 per leaf block: 8 starts, then their 8 ends. */
-#define MDX_LEAF_WORDS	(2 * MDX_B)
-/* Node and buffer alignment. */
-#define MDX_ALIGN	64U
-/*
- * Internal levels above the leaves: MDX_MAX_RANGES / 8 = 2^27 leaf blocks
- * need log8(2^27) = 9 levels; one spare.
- */
-#define MDX_MAX_LEVELS	10
-/* Padding key; see the top of the file. */
-#define MDX_PAD		(~(mdx_u64)0)
 /*
  * Maps above this many ranges get the hint table.  Up to 64 ranges the
  * tree has one internal level, which costs about what the table does.
  */
 #define MDX_HINT_MIN	64U
-
-/*
- * The header sits at the 64-byte aligned start of the buffer, followed by
- * the internal nodes and the leaf blocks.  Up to six levels (2M ranges) of
- * what a lookup reads share its first cache line.
- */
-struct mdx {
-	mdx_u32 nr;		/* ranges */
-	mdx_u32 levels;		/* internal levels (0: one leaf block) */
-	mdx_u32 hshift;		/* log2 of the addresses per hint bucket */
-	mdx_u32 hlast;		/* the last leaf block */
-	const mdx_u32 *hint;	/* hint table, or NULL (see the top) */
-	mdx_u64 hbase;		/* first start: bucket 0's first address */
-	mdx_u64 hspan;		/* last start - first start */
-	const mdx_u64 *leaf;	/* leaf blocks */
-	/* first node of internal level l, l = 0 being the root */
-	const mdx_u64 *level[MDX_MAX_LEVELS];
-};
 
 /* Number of leaf blocks for @nr ranges (at least one, even for nr == 0). */
 static inline mdx_u32 mdx_leaf_blocks(mdx_u32 nr)
@@ -291,86 +258,6 @@ mdx_u32 mdx_count(const struct mdx *x)
 	return x->nr;
 }
 
-/*
- * Number of the 7 sorted keys at @k that are <= @addr (0..7): a binary
- * search of three steps without branches.
- */
-static inline mdx_u32 mdx_rank7(const mdx_u64 *k, mdx_u64 addr)
-{
-	mdx_u32 c = (mdx_u32)(k[3] <= addr) << 2;
-
-	c += (mdx_u32)(k[c + 1] <= addr) << 1;
-	return c + (mdx_u32)(k[c] <= addr);
-}
-
-/*
- * Index of the last of the 8 sorted keys at @k that is <= @addr, or 0 if
- * none is: three steps without branches.
- */
-static inline mdx_u32 mdx_last_le8(const mdx_u64 *k, mdx_u64 addr)
-{
-	mdx_u32 i = (mdx_u32)(k[4] <= addr) << 2;
-
-	i += (mdx_u32)(k[i + 2] <= addr) << 1;
-	return i + (mdx_u32)(k[i + 1] <= addr);
-}
-
-/*
- * For @addr below ~0: the leaf block whose first start is the last one
- * <= @addr (block 0 if none is), and in *@pos the position of the range
- * whose start is the last <= @addr, or of range 0 if none is.  The caller
- * tells the two cases apart by comparing that range's start with @addr;
- * with no range at all the start is padding, above @addr.
- */
-static inline const mdx_u64 *mdx_descend(const struct mdx *x, mdx_u64 addr,
-					 mdx_u32 *pos)
-{
-	const mdx_u64 *blk;
-	mdx_u32 levels = x->levels;
-	mdx_u32 j = 0, l, i;
-
-	if (x->hint) {
-		mdx_u64 d = addr - x->hbase;	/* wraps above hspan below hbase */
-
-		if (d > x->hspan) {
-			j = addr < x->hbase ? 0 : x->hlast;
-			goto leaf;
-		} else {
-			const mdx_u32 *h = x->hint + (d >> x->hshift);
-			mdx_u32 step = h[1] - h[0];
-
-			j = h[0];
-			if (step <= 1) {
-				/* block h[1] if its first start is <= addr */
-				j += step & (mdx_u32)(x->leaf[(size_t)h[1] *
-						      MDX_LEAF_WORDS] <= addr);
-				goto leaf;
-			}
-			j = 0;
-		}
-	}
-	for (l = 0; l < levels; l++)
-		j = j * MDX_FANOUT +
-		    mdx_rank7(x->level[l] + (size_t)j * MDX_B, addr);
-leaf:
-	blk = x->leaf + (size_t)j * MDX_LEAF_WORDS;
-	i = mdx_last_le8(blk, addr);
-	*pos = j * MDX_B + i;
-	return blk + i;
-}
-
-/* The start of range @i, which must be below x->nr. */
-static inline mdx_u64 mdx_start_of(const struct mdx *x, mdx_u32 i)
-{
-	return x->leaf[(size_t)(i / MDX_B) * MDX_LEAF_WORDS + i % MDX_B];
-}
-
-/* The end of range @i, which must be below x->nr. */
-static inline mdx_u64 mdx_last_of(const struct mdx *x, mdx_u32 i)
-{
-	return x->leaf[(size_t)(i / MDX_B) * MDX_LEAF_WORDS + MDX_B +
-		       i % MDX_B];
-}
 
 /**
  * mdx_lookup() - find the range containing @addr
