@@ -23,21 +23,24 @@
  * and add), which is also what keeps it cheap under an emulator that pays
  * for every guest load.
  *
- * Maps of more than MDX_HINT_MIN ranges also get a hint table, an
- * interpolation step in front of the tree.  The span from the first start
- * to the last is cut into at most nr buckets of 2^hshift addresses, and
- * hint[b] is the leaf block that holds the last range starting at or below
- * bucket b's first address.  An address in bucket b then lies in block
- * hint[b] or hint[b + 1]; when those are equal or adjacent (unless more
- * than eight ranges start in one bucket), one comparison picks the block
- * and the internal levels are skipped: two reads of the table and the
- * leaf, whatever the size of the map.  Otherwise the lookup descends the
- * tree as usual, so a map whose ranges cluster (real machine maps: RAM low
- * and high, MMIO packed under 4 GiB) costs one table read more than
- * without the table, never a wrong answer.  The table costs 4 bytes per
- * range at most.  Under an emulator such as QEMU's TCG, where every guest
- * instruction costs, this cuts a 64k-range lookup from six node visits to
- * about two.
+ * Maps of more than one leaf block (MDX_HINT_MIN ranges) also get a hint
+ * table, an interpolation step in front of the tree.  The span from the
+ * first start to the last is cut into at most nr buckets of 2^hshift
+ * addresses, and hint[b] is the last range starting at or below bucket b's
+ * first address.  An address in bucket b then lies in a range between
+ * hint[b] and hint[b + 1]:
+ *  - when those are equal or adjacent (at most one range starts inside the
+ *    bucket), one comparison names the range: two reads of the table, one
+ *    start, then the range's own bounds, whatever the size of the map;
+ *  - else, when their leaf blocks are equal or adjacent, one comparison
+ *    names the block, searched as usual;
+ *  - else the lookup descends the tree as usual, so a map whose ranges
+ *    cluster (real machine maps: RAM low and high, MMIO packed under
+ *    4 GiB) costs one table read more than without the table, never a
+ *    wrong answer.
+ * The table costs 4 bytes per range at most.  Under an emulator such as
+ * QEMU's TCG, where every guest instruction costs, this cuts a 64k-range
+ * lookup from six node visits to about one.
  *
  * The padding key ~0 would compare <= addr when addr is ~0 itself; that one
  * address is answered directly (only the last range can hold it), so padding
@@ -60,11 +63,8 @@
 
 #include "mdindex.h"
 
-/*
- * Maps above this many ranges get the hint table.  Up to 64 ranges the
- * tree has one internal level, which costs about what the table does.
- */
-#define MDX_HINT_MIN	64U
+/* Maps above this many ranges (one leaf block) get the hint table. */
+#define MDX_HINT_MIN	8U
 
 /* Number of leaf blocks for @nr ranges (at least one, even for nr == 0). */
 static inline mdx_u32 mdx_leaf_blocks(mdx_u32 nr)
@@ -102,7 +102,7 @@ static inline size_t mdx_header_bytes(void)
  * @nr: number of ranges, at most %MDX_MAX_RANGES
  *
  * About 16 bytes per range for the leaves and 1/7 of that again for the
- * internal levels, 4 for the hint table above %MDX_HINT_MIN ranges, plus the
+ * internal levels, 4 for the hint table above 8 ranges, plus the
  * header and the alignment slack.
  *
  * Return: the size in bytes, or 0 if @nr is above %MDX_MAX_RANGES or the
@@ -131,7 +131,7 @@ size_t mdx_bytes(mdx_u32 nr)
 /*
  * Fill the hint table at @hint for the @nr (> MDX_HINT_MIN) ranges starting
  * at @start: the shift that makes at most @nr buckets of the span, and for
- * every bucket boundary the block of the last range starting at or below it.
+ * every bucket boundary the last range starting at or below it.
  */
 static void mdx_build_hint(struct mdx *x, mdx_u32 *hint,
 			   const mdx_u64 *start, mdx_u32 nr)
@@ -155,9 +155,10 @@ static void mdx_build_hint(struct mdx *x, mdx_u32 *hint,
 			while (i + 1 < nr && start[i + 1] <= a)
 				i++;
 		}
-		hint[b] = i / MDX_B;
+		hint[b] = i;
 	}
 	x->hint = hint;
+	x->hlast = nr - 1;
 	x->hshift = shift;
 	x->hbase = start[0];
 	x->hspan = span;
@@ -237,7 +238,6 @@ struct mdx *mdx_build(void *buf, const mdx_u64 *start, const mdx_u64 *last,
 		}
 	}
 
-	x->hlast = nblocks - 1;
 	if (nr > MDX_HINT_MIN)
 		mdx_build_hint(x, (mdx_u32 *)(leaf + (mdx_u64)nblocks *
 					       MDX_LEAF_WORDS), start, nr);

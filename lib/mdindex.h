@@ -139,7 +139,7 @@ struct mdx {
 	mdx_u32 nr;		/* ranges */
 	mdx_u32 levels;		/* internal levels (0: one leaf block) */
 	mdx_u32 hshift;		/* log2 of the addresses per hint bucket */
-	mdx_u32 hlast;		/* the last leaf block */
+	mdx_u32 hlast;		/* the last range (nr - 1) */
 	const mdx_u32 *hint;	/* hint table, or NULL (see the top) */
 	mdx_u64 hbase;		/* first start: bucket 0's first address */
 	mdx_u64 hspan;		/* last start - first start */
@@ -172,50 +172,6 @@ MDX_INLINE mdx_u32 mdx_last_le8(const mdx_u64 *k, mdx_u64 addr)
 	return i + (mdx_u32)(k[i + 1] <= addr);
 }
 
-/*
- * For @addr below ~0: the leaf block whose first start is the last one
- * <= @addr (block 0 if none is), and in *@pos the position of the range
- * whose start is the last <= @addr, or of range 0 if none is.  The caller
- * tells the two cases apart by comparing that range's start with @addr;
- * with no range at all the start is padding, above @addr.
- */
-MDX_INLINE const mdx_u64 *mdx_descend(const struct mdx *x, mdx_u64 addr,
-					 mdx_u32 *pos)
-{
-	const mdx_u64 *blk;
-	mdx_u32 levels = x->levels;
-	mdx_u32 j = 0, l, i;
-
-	if (x->hint) {
-		mdx_u64 d = addr - x->hbase;	/* wraps above hspan below hbase */
-
-		if (d > x->hspan) {
-			j = addr < x->hbase ? 0 : x->hlast;
-			goto leaf;
-		} else {
-			const mdx_u32 *h = x->hint + (d >> x->hshift);
-			mdx_u32 step = h[1] - h[0];
-
-			j = h[0];
-			if (step <= 1) {
-				/* block h[1] if its first start is <= addr */
-				j += step & (mdx_u32)(x->leaf[(size_t)h[1] *
-						      MDX_LEAF_WORDS] <= addr);
-				goto leaf;
-			}
-			j = 0;
-		}
-	}
-	for (l = 0; l < levels; l++)
-		j = j * MDX_FANOUT +
-		    mdx_rank7(x->level[l] + (size_t)j * MDX_B, addr);
-leaf:
-	blk = x->leaf + (size_t)j * MDX_LEAF_WORDS;
-	i = mdx_last_le8(blk, addr);
-	*pos = j * MDX_B + i;
-	return blk + i;
-}
-
 /* The start of range @i, which must be below x->nr. */
 MDX_INLINE mdx_u64 mdx_start_of(const struct mdx *x, mdx_u32 i)
 {
@@ -228,5 +184,61 @@ MDX_INLINE mdx_u64 mdx_last_of(const struct mdx *x, mdx_u32 i)
 	return x->leaf[(size_t)(i / MDX_B) * MDX_LEAF_WORDS + MDX_B +
 		       i % MDX_B];
 }
+
+/*
+ * For @addr below ~0: in *@pos the position of the range whose start is
+ * the last <= @addr, or of range 0 if none is, and a pointer to that
+ * range's start in its leaf block (its last address is MDX_B words
+ * further).  The caller tells the two cases apart by comparing that start
+ * with @addr; with no range at all the start is padding, above @addr.
+ */
+MDX_INLINE const mdx_u64 *mdx_descend(const struct mdx *x, mdx_u64 addr,
+					 mdx_u32 *pos)
+{
+	const mdx_u64 *blk;
+	mdx_u32 levels = x->levels;
+	mdx_u32 j = 0, l, i;
+
+	if (x->hint) {
+		mdx_u64 d = addr - x->hbase;	/* wraps above hspan below hbase */
+		const mdx_u32 *h;
+		mdx_u32 step, j2;
+
+		if (d > x->hspan) {
+			/* below the first start, or at or above the last */
+			i = addr < x->hbase ? 0 : x->hlast;
+			goto range;
+		}
+		h = x->hint + (d >> x->hshift);
+		i = h[0];
+		step = h[1] - i;
+		if (step <= 1) {
+			/* range h[1] if it starts at or below addr */
+			i += step & (mdx_u32)(mdx_start_of(x, h[1]) <= addr);
+			goto range;
+		}
+		/* several ranges start in the bucket: their leaf blocks */
+		j = i / MDX_B;
+		j2 = h[1] / MDX_B;
+		if (j2 - j <= 1) {
+			j += (j2 - j) & (mdx_u32)(x->leaf[(size_t)j2 *
+						  MDX_LEAF_WORDS] <= addr);
+			goto leaf;
+		}
+		j = 0;
+	}
+	for (l = 0; l < levels; l++)
+		j = j * MDX_FANOUT +
+		    mdx_rank7(x->level[l] + (size_t)j * MDX_B, addr);
+leaf:
+	blk = x->leaf + (size_t)j * MDX_LEAF_WORDS;
+	i = mdx_last_le8(blk, addr);
+	*pos = j * MDX_B + i;
+	return blk + i;
+range:
+	*pos = i;
+	return x->leaf + (size_t)(i / MDX_B) * MDX_LEAF_WORDS + i % MDX_B;
+}
+
 
 #endif /* MEMDISP_MDINDEX_H */

@@ -280,7 +280,7 @@ static void test_large_sizes(int quick)
  */
 static void test_clustered(void)
 {
-	static const uint32_t sizes[] = { 65, 66, 200, 4096, 70000 };
+	static const uint32_t sizes[] = { 9, 10, 65, 200, 4096, 70000 };
 	uint64_t *s, *l;
 	size_t i;
 
