@@ -185,27 +185,29 @@ md_xlat_hit(struct memdisp_xlat *res, const struct memdisp_as *as,
 }
 
 /*
- * Fill @res for an access that ends in a gap of @as (or of an address
- * space reached through IOMMUs: @perm and @depth as left by the walk),
- * @lm1 the clipped length minus one.
+ * Fill @res for an access that found no section: a gap of @as (status
+ * UNASSIGNED), or an IOMMU that missed, denied or looped, with @perm,
+ * @depth, @iommu_id and @iova as the walk left them; @lm1 is the clipped
+ * length minus one.
  */
 static __always_inline void
-md_xlat_unassigned(struct memdisp_xlat *res, const struct memdisp_as *as,
-		   u64 addr, u64 lm1, u32 perm, u32 depth)
+md_xlat_nohit(struct memdisp_xlat *res, const struct memdisp_as *as,
+	      u32 status, u64 addr, u64 lm1, u32 perm, u32 depth,
+	      u32 iommu_id, u64 iova)
 {
-	res->status = MEMDISP_XLAT_UNASSIGNED;
+	res->status = status;
 	res->type = 0;
 	res->sec_flags = 0;
 	res->perm = perm;
 	res->depth = depth;
 	res->as_id = as->id;
-	res->iommu_id = 0;
+	res->iommu_id = iommu_id;
 	res->region_id = 0;
 	res->offset = 0;
 	res->len = lm1 + 1;
 	res->hva = 0;
 	res->addr = addr;
-	res->iova = 0;
+	res->iova = iova;
 }
 
 int __memdisp_translate(struct memdisp_as *as, u64 addr, u64 len,
@@ -306,9 +308,9 @@ static __always_inline int memdisp_translate(struct memdisp_as *as, u64 addr,
 					    min(len - 1, rest),
 					    MEMDISP_PERM_RW, 0);
 			else
-				md_xlat_unassigned(res, as, addr,
-						   min(len - 1, rest),
-						   MEMDISP_PERM_RW, 0);
+				md_xlat_nohit(res, as, MEMDISP_XLAT_UNASSIGNED,
+					      addr, min(len - 1, rest),
+					      MEMDISP_PERM_RW, 0, 0, 0);
 			preempt_enable_notrace();
 			return 0;
 		}

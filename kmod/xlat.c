@@ -256,19 +256,7 @@ md_walk(struct memdisp_as *as, u64 addr, u64 lm1, bool is_write,
 		if (map)
 			ks = md_map_lookup(map, addr, &delta, &rest);
 	}
-	res->status = status;
-	res->type = 0;
-	res->sec_flags = 0;
-	res->perm = perm;
-	res->depth = depth;
-	res->as_id = as->id;
-	res->iommu_id = iommu_id;
-	res->region_id = 0;
-	res->offset = 0;
-	res->len = lm1 + 1;
-	res->hva = 0;
-	res->addr = addr;
-	res->iova = iova;
+	md_xlat_nohit(res, as, status, addr, lm1, perm, depth, iommu_id, iova);
 	if (final_as)
 		*final_as = as;
 }
