@@ -331,6 +331,8 @@ const struct md_iotlb_entry *md_iotlb_lookup(struct md_iommu *iommu, u64 iova)
 }
 
 DEFINE_PER_CPU(struct md_pcpu_stats, md_pcpu_stats);
+/* memdisp_translate() is inline in other modules (memdisp_fast.h). */
+EXPORT_PER_CPU_SYMBOL_GPL(md_pcpu_stats);
 
 /**
  * md_miss_note() - record an IOTLB miss; raise its event once per page

@@ -30,67 +30,6 @@ extern unsigned int md_max_iommus_per_owner;
 extern unsigned int md_max_sections;
 extern unsigned int md_max_iotlb_entries;
 
-/*
- * One section of a published map, in an array in index order (position i
- * is the shared index's range i); bounds live in the index.  32 bytes.
- * @kio is set by md_map_finish(): for an IOMMU section its slot in the
- * map's @kiommu array, or MD_KIO_NONE (look @iommu_id up).
- */
-struct md_section {
-	u64 region_id;
-	u64 offset;
-	u64 hva;
-	u32 iommu_id;
-	u8 type;
-	u8 flags;
-	u16 kio;
-};
-
-#define MD_KIO_NONE	0xffff
-
-/*
- * An IOMMU section's IOMMU: @ptr is the IOMMU that had @id when the map was
- * finished, or NULL; it may be used only while md_iommu_epoch still equals
- * the map's @iommu_epoch (no IOMMU has left the idr since), else @id is
- * looked up.  Resolved once per publish instead of an idr_find() per
- * translation.
- */
-struct md_kiommu {
-	struct md_iommu *ptr;
-	u32 id;
-};
-
-/*
- * An immutable map once published.  While being built, @start and @last
- * hold the bounds (freed by md_map_finish()).  The fast path reads only
- * the first cache line: @idx (the shared index), @secs, @kiommu and
- * @iommu_epoch.
- *
- * Why the sections are not interleaved with the index's leaves: under TCG
- * (where the benchmarks run) a lookup costs mostly instructions plus a
- * page walk per softmmu TLB miss, and the TLB holds a bounded number of
- * 4 KiB pages.  Leaf blocks holding their sections (64 bytes a range)
- * touch one page per lookup but spread 64k ranges over 1024 pages; the
- * index's 16-byte leaves plus the 32-byte section array spread them over
- * 768, and measured faster at 64k ranges (tests/kmod/bench.sh: 1.02-1.04x
- * the maple tree against 1.11-1.22x in the same session).
- */
-struct md_map {
-	struct mdx *idx;
-	struct md_section *secs;
-	struct md_kiommu *kiommu;
-	u64 iommu_epoch;
-	u32 nr;
-	u32 cap;
-	u64 gen;
-	bool counted;
-	size_t bytes;
-	void *idxbuf;
-	u64 *start;
-	u64 *last;
-	struct rcu_head rcu;
-};
-
 struct md_txn {
 	u32 id;
 	u32 total;
@@ -98,22 +37,6 @@ struct md_txn {
 	struct md_map *map;
 };
 
-struct memdisp_as {
-	struct rcu_head rcu;
-	refcount_t ref;
-	u32 id;
-	u32 flags;
-	u32 portid;
-	bool dead;		/* under lock */
-	struct net *net;	/* counted reference */
-	struct mutex lock;	/* map writers and @txn */
-	struct md_map __rcu *map;	/* NULL: empty */
-	u64 gen;		/* written under lock, read with READ_ONCE */
-	struct md_txn *txn;
-	u32 next_txn;
-	struct list_head node;	/* md_as_list, under md_lock */
-	char name[MEMDISP_NAME_MAX];
-};
 
 /*
  * Miss-event slots per IOMMU: the miss_slots module parameter rounded up to
@@ -208,12 +131,6 @@ extern struct genl_family md_family;
  */
 extern u64 md_iommu_epoch;
 
-struct md_pcpu_stats {
-	u64 lookups;
-	u64 iotlb_hits;
-	u64 iotlb_misses;
-};
-DECLARE_PER_CPU(struct md_pcpu_stats, md_pcpu_stats);
 
 struct md_stats {
 	atomic64_t miss_events;

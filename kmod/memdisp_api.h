@@ -5,6 +5,8 @@
  * An address space is found by (network namespace, id) and pinned with a
  * reference; translations through it are lock-free (RCU inside), never
  * sleep and never allocate, so they may be called from any context.
+ * memdisp_translate() is inline (memdisp_fast.h): a module that includes
+ * this header gets the common case compiled in.
  */
 #ifndef _MEMDISP_API_H
 #define _MEMDISP_API_H
@@ -73,8 +75,6 @@ struct memdisp_section_desc {
 struct memdisp_as *memdisp_as_get(struct net *net, u32 id);
 void memdisp_as_put(struct memdisp_as *as);
 u64 memdisp_as_generation(const struct memdisp_as *as);
-int memdisp_translate(struct memdisp_as *as, u64 addr, u64 len,
-		      bool is_write, struct memdisp_xlat *res);
 
 
 /* Kernel-owned objects (see kmod/kapi.c). */
@@ -92,5 +92,8 @@ struct memdisp_iommu *memdisp_iommu_get(struct net *net, u32 id);
 void memdisp_iommu_put(struct memdisp_iommu *iommu);
 int memdisp_iotlb_lookup(struct memdisp_iommu *iommu, u64 iova, u64 *xlat,
 			 u32 *perm);
+
+/* memdisp_translate(), inline. */
+#include "memdisp_fast.h"
 
 #endif /* _MEMDISP_API_H */

@@ -222,6 +222,28 @@ static int st_publish(struct memdisp_as *as, const u64 (*v)[5], u32 n)
 	return 0;
 }
 
+/*
+ * The inline memdisp_translate() (memdisp_fast.h) and the out-of-line
+ * __memdisp_translate() must agree on every field.
+ */
+static bool st_xlat_same(struct memdisp_as *as, u64 addr, u64 len, bool w,
+			 const struct memdisp_xlat *x)
+{
+	struct memdisp_xlat y;
+
+	__memdisp_translate(as, addr, len, w, &y);
+	if (x->status == y.status && x->type == y.type &&
+	    x->sec_flags == y.sec_flags && x->perm == y.perm &&
+	    x->depth == y.depth && x->as_id == y.as_id &&
+	    x->iommu_id == y.iommu_id && x->region_id == y.region_id &&
+	    x->offset == y.offset && x->len == y.len && x->hva == y.hva &&
+	    x->addr == y.addr && x->iova == y.iova)
+		return true;
+	pr_err("memdisp selftest: inline and out-of-line translations differ at %llx len %llx: status %u/%u len %llx/%llx hva %llx/%llx\n",
+	       addr, len, x->status, y.status, x->len, y.len, x->hva, y.hva);
+	return false;
+}
+
 /* Translation through a random map against a naive model. */
 static bool st_xlat_map(u32 rounds)
 {
@@ -270,7 +292,13 @@ static bool st_xlat_map(u32 rounds)
 				}
 				break;
 			}
+			if (!st_below(64))
+				a = U64_MAX;	/* the out-of-line case */
 			memdisp_translate(as, a, len, w, &x);
+			if (!st_xlat_same(as, a, len, w, &x))
+				goto out;
+			if (a == U64_MAX)
+				continue;
 			if (x.status != want_status || x.len != want_lm1 + 1 ||
 			    (want_status == MEMDISP_XLAT_OK &&
 			     (x.offset != want_off || x.type != v[hit][2] ||
@@ -448,6 +476,8 @@ static bool st_iotlb(u32 ops)
 			struct memdisp_xlat x;
 
 			memdisp_translate(src, addr, len, w, &x);
+			if (!st_xlat_same(src, addr, len, w, &x))
+				goto xfail;
 			if (!want) {
 				if (x.status != MEMDISP_XLAT_IOTLB_MISS ||
 				    x.iova != iova || x.iommu_id != iommu->id ||

@@ -18,54 +18,24 @@
  */
 #include "../lib/mdindex.c"
 
-/* The permission a section allows. */
-static __always_inline u32 md_section_perm(const struct md_section *sec)
-{
-	if (sec->type == MEMDISP_SEC_ROM || (sec->flags & MEMDISP_SEC_F_READONLY))
-		return MEMDISP_PERM_READ;
-	return MEMDISP_PERM_RW;
-}
-
 /*
- * The map lookup of a translation: the section holding @addr, with @addr's
- * distance from its start in *@delta and the number of bytes after @addr
- * left in it minus one in *@rest; or NULL for a gap, with *@rest the bytes
- * left in the gap minus one (~0 if no range lies above).  One descent of
- * the shared index: mdx_lookup() then mdx_lookup_ge() on a miss would
- * descend twice.
+ * md_map_lookup_below_max() (memdisp_fast.h) for any address: only the
+ * last range can hold ~0, and nothing lies above it.
  */
 static __always_inline const struct md_section *
 md_map_lookup(const struct md_map *map, u64 addr, u64 *delta, u64 *rest)
 {
-	const struct mdx *x = map->idx;
-	const mdx_u64 *k;
 	u32 pos;
-	u64 next;
 
-	if (unlikely(addr == MDX_PAD)) {
-		/* only the last range can hold ~0; nothing lies above it */
-		*rest = U64_MAX;
-		pos = mdx_lookup(x, addr);
-		if (pos == MDX_NONE)
-			return NULL;
-		*delta = addr - mdx_start_of(x, pos);
-		*rest = 0;
-		return &map->secs[pos];
-	}
-	k = mdx_descend(x, addr, &pos);
-	/* k[0] is the candidate's start, k[MDX_B] its last address */
-	if (likely(k[0] <= addr && addr <= k[MDX_B])) {
-		*delta = addr - k[0];
-		*rest = k[MDX_B] - addr;
-		return &map->secs[pos];
-	}
-	/* a gap: it ends where the next range starts */
-	if (k[0] > addr)		/* below every range: range 0, if any */
-		next = x->nr ? k[0] : 0;
-	else
-		next = pos + 1 < x->nr ? mdx_start_of(x, pos + 1) : 0;
-	*rest = next ? next - addr - 1 : U64_MAX;
-	return NULL;
+	if (likely(addr != MDX_PAD))
+		return md_map_lookup_below_max(map, addr, delta, rest);
+	*rest = U64_MAX;
+	pos = mdx_lookup(map->idx, addr);
+	if (pos == MDX_NONE)
+		return NULL;
+	*delta = addr - mdx_start_of(map->idx, pos);
+	*rest = 0;
+	return &map->secs[pos];
 }
 
 /* The IOMMU of an IOMMU section (RCU reader), or NULL if it is gone. */
@@ -80,33 +50,6 @@ md_sec_iommu(const struct md_map *map, const struct md_section *sec)
 			return ki->ptr;
 	}
 	return idr_find(&md_iommu_idr, sec->iommu_id);
-}
-
-/*
- * Fill @res for a direct hit in @as: the section @sec holds @addr, @delta
- * bytes from its start; @lm1 is the clipped length minus one; @perm the
- * permission left by the IOMMU hops; every field written once.
- */
-static __always_inline void
-md_xlat_hit(struct memdisp_xlat *res, const struct memdisp_as *as,
-	    const struct md_section *sec, u64 addr, u64 delta, u64 lm1,
-	    u32 perm, u32 depth)
-{
-	u64 hva = sec->hva;
-
-	res->status = MEMDISP_XLAT_OK;
-	res->type = sec->type;
-	res->sec_flags = sec->flags;
-	res->perm = md_section_perm(sec) & perm;
-	res->depth = depth;
-	res->as_id = as->id;
-	res->iommu_id = 0;
-	res->region_id = sec->region_id;
-	res->offset = sec->offset + delta;
-	res->len = lm1 + 1;
-	res->hva = hva ? hva + delta : 0;
-	res->addr = addr;
-	res->iova = 0;
 }
 
 static __always_inline void
@@ -132,7 +75,7 @@ void md_translate_map(struct memdisp_as *as, u64 addr, u64 len, bool is_write,
 }
 
 /**
- * memdisp_translate() - translate an access through an address space
+ * __memdisp_translate() - memdisp_translate(), out of line, for every input
  * @as: a referenced address space (memdisp_as_get())
  * @addr: address
  * @len: access length in bytes, at least 1
@@ -140,10 +83,9 @@ void md_translate_map(struct memdisp_as *as, u64 addr, u64 len, bool is_write,
  * @res: filled with the outcome (see &struct memdisp_xlat; its padding is
  *	not written)
  *
- * Follows IOMMU sections through their IOTLBs, at most %MEMDISP_MAX_DEPTH
- * hops.  An IOTLB miss returns status %MEMDISP_XLAT_IOTLB_MISS and raises a
- * miss event once per (IOMMU, page) until the page is filled or
- * invalidated.  Lock-free; callable from any context.
+ * What the inline memdisp_translate() (memdisp_fast.h) hands over: IOMMU
+ * sections, the address ~0, an empty map, a zero length.  Gives the same
+ * result as memdisp_translate() for every input.
  *
  * Return: 0, or -EINVAL if @len is 0.
  */
@@ -154,12 +96,12 @@ void md_translate_map(struct memdisp_as *as, u64 addr, u64 len, bool is_write,
  * is kept on one 4 KiB page.  (Aligning it inside .text would make the
  * assembler jump over the padding, which objtool rejects.)
  */
-int memdisp_translate(struct memdisp_as *as, u64 addr, u64 len,
-		      bool is_write, struct memdisp_xlat *res)
+int __memdisp_translate(struct memdisp_as *as, u64 addr, u64 len,
+			bool is_write, struct memdisp_xlat *res)
 	__section(".text.memdisp_fast") __aligned(PAGE_SIZE);
 
-int memdisp_translate(struct memdisp_as *as, u64 addr, u64 len,
-		      bool is_write, struct memdisp_xlat *res)
+int __memdisp_translate(struct memdisp_as *as, u64 addr, u64 len,
+			bool is_write, struct memdisp_xlat *res)
 {
 	const struct md_section *ks = NULL;
 	const struct md_map *map;
@@ -191,7 +133,40 @@ int memdisp_translate(struct memdisp_as *as, u64 addr, u64 len,
 	rcu_read_unlock_sched_notrace();
 	return 0;
 }
-EXPORT_SYMBOL_GPL(memdisp_translate);
+EXPORT_SYMBOL_GPL(__memdisp_translate);
+
+/**
+ * __memdisp_translate_walk() - the rest of the inline memdisp_translate()
+ * @as: address space of @addr
+ * @addr: address in @as, below ~0
+ * @len: access length, at least 1
+ * @is_write: the access writes
+ * @res: result, every field written once (padding untouched)
+ * @map: @as's map as the caller read it, or NULL
+ * @sec: the section md_map_lookup_below_max() found in @map (an IOMMU
+ *	section; ignored when @map is NULL)
+ * @delta: from the same lookup
+ * @rest: from the same lookup
+ *
+ * Called by memdisp_translate() (memdisp_fast.h) inside its RCU-sched
+ * read section, with preemption disabled, so that an IOMMU section's walk
+ * continues from the caller's lookup instead of repeating it.
+ */
+void __memdisp_translate_walk(struct memdisp_as *as, u64 addr, u64 len,
+			      bool is_write, struct memdisp_xlat *res,
+			      const struct md_map *map,
+			      const struct md_section *sec, u64 delta, u64 rest)
+	__section(".text.memdisp_walk") __aligned(PAGE_SIZE);
+
+void __memdisp_translate_walk(struct memdisp_as *as, u64 addr, u64 len,
+			      bool is_write, struct memdisp_xlat *res,
+			      const struct md_map *map,
+			      const struct md_section *sec, u64 delta, u64 rest)
+{
+	md_walk(as, addr, len - 1, is_write, res, NULL, map, map ? sec : NULL,
+		delta, rest);
+}
+EXPORT_SYMBOL_GPL(__memdisp_translate_walk);
 
 /**
  * md_walk() - the translation from a first map lookup on (caller is an RCU
@@ -281,19 +256,7 @@ md_walk(struct memdisp_as *as, u64 addr, u64 lm1, bool is_write,
 		if (map)
 			ks = md_map_lookup(map, addr, &delta, &rest);
 	}
-	res->status = status;
-	res->type = 0;
-	res->sec_flags = 0;
-	res->perm = perm;
-	res->depth = depth;
-	res->as_id = as->id;
-	res->iommu_id = iommu_id;
-	res->region_id = 0;
-	res->offset = 0;
-	res->len = lm1 + 1;
-	res->hva = 0;
-	res->addr = addr;
-	res->iova = iova;
+	md_xlat_nohit(res, as, status, addr, lm1, perm, depth, iommu_id, iova);
 	if (final_as)
 		*final_as = as;
 }

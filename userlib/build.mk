@@ -9,9 +9,8 @@ CORE_SRCS := userlib/support.c userlib/memory.c userlib/render.c \
 	userlib/dispatch/memops.c userlib/dispatch/mr_dispatch.c \
 	userlib/dispatch/ioeventfd.c userlib/dispatch/dirty.c \
 	userlib/dispatch/bounce.c
-# The shared index (lib/mdindex.c, branch "index") replaces the fallback
-# as soon as it is present in the tree.
-CORE_MDX_SRC := $(if $(wildcard lib/mdindex.c),lib/mdindex.c,userlib/mdindex-fallback.c)
+# The shared range index, compiled unchanged here and in memdisp.ko.
+CORE_MDX_SRC := lib/mdindex.c
 CORE_OBJS := $(patsubst userlib/%.c,$(BUILD)/userlib/%.o,$(CORE_SRCS)) \
 	$(BUILD)/userlib/mdindex.o
 # Exports are limited by the version script userlib/libmemdisp.map.

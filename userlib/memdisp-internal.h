@@ -175,6 +175,7 @@ uint8_t md_dirty_log_mask(MemoryRegion *mr);
 
 void memdisp_render_stats(unsigned long *full, unsigned long *incremental);
 void memdisp_test_view_shape(unsigned int chunk_max, unsigned int group_max);
+void memdisp_test_order_min(unsigned int min);
 
 /* render.c */
 FlatView *md_flatview_new(MemoryRegion *root);
@@ -193,6 +194,8 @@ void md_child_index_link(MemoryRegion *mr, MemoryRegion *sub);
 void md_child_index_unlink(MemoryRegion *mr, MemoryRegion *sub);
 void md_child_index_resize(MemoryRegion *sub);
 void md_child_index_forget(MemoryRegion *mr);
+/* Drop @mr's cached render order of its subregions (render.c). */
+void md_render_order_drop(MemoryRegion *mr);
 
 /**
  * memdisp_flatview_lookup() - the range of @fv containing @addr, or NULL

@@ -307,6 +307,7 @@ static void memory_region_finalize(Object *obj)
 	}
 	md_cache_forget(mr);
 	md_child_index_forget(mr);
+	md_render_order_drop(mr);
 	free((char *)mr->name);
 	mr->name = NULL;
 	free(mr->ioeventfds);
@@ -887,11 +888,13 @@ static void md_link_subregion(MemoryRegion *mr, MemoryRegion *sub)
 	mr->nr_subregions++;
 	sub->md_seq = ++md_seq;
 	md_child_index_link(mr, sub);
+	md_render_order_drop(mr);
 }
 
 static void md_unlink_subregion(MemoryRegion *mr, MemoryRegion *sub)
 {
 	md_child_index_unlink(mr, sub);
+	md_render_order_drop(mr);
 	if (sub->sub_prev)
 		sub->sub_prev->sub_next = sub->sub_next;
 	else

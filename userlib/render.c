@@ -768,6 +768,65 @@ static void cidx_query(struct rctx *c, MemoryRegion *mr, uint64_t lo,
 		      cand_cmp);
 }
 
+/*
+ * Containers of at least MD_ORDER_MIN subregions keep an array of them in
+ * render order (md_order), built by the first full walk after a link or
+ * unlink (md_render_order_drop()), so that rendering them can fetch
+ * children ahead.  Nothing else changes the list's order: moving or
+ * resizing a region relinks it.
+ */
+#define MD_ORDER_MIN	16
+#define MD_ORDER_AHEAD	16
+
+static unsigned long md_order_min = MD_ORDER_MIN;
+
+/**
+ * memdisp_test_order_min() - containers that render from a cached order
+ * @min: subregions from which a container does (0: the default, 16)
+ *
+ * A test aid: 1 makes every container of a small random tree render
+ * through its cached order, so that the tests comparing views with a
+ * model also check that every edit drops a stale order.
+ */
+void memdisp_test_order_min(unsigned int min)
+{
+	md_order_min = min ? min : MD_ORDER_MIN;
+}
+
+/* Fetch the lines of @mr that render_mr() and rctx_fill() read. */
+static inline void md_prefetch_mr(const MemoryRegion *mr)
+{
+	const char *p = (const char *)mr;
+
+	__builtin_prefetch(p + offsetof(MemoryRegion, romd_mode));
+	__builtin_prefetch(p + offsetof(MemoryRegion, dirty_log_mask));
+	__builtin_prefetch(p + offsetof(MemoryRegion, enabled));
+	__builtin_prefetch(p + offsetof(MemoryRegion, nr_subregions));
+}
+
+void md_render_order_drop(MemoryRegion *mr)
+{
+	free(mr->md_order);
+	mr->md_order = NULL;
+	mr->md_norder = 0;
+}
+
+static MemoryRegion *const *md_render_order(MemoryRegion *mr)
+{
+	MemoryRegion *sub;
+	unsigned long n = 0;
+
+	if (mr->md_order)
+		return mr->md_order;
+	free(mr->md_order);
+	mr->md_order = md_realloc(NULL, mr->nr_subregions *
+					sizeof(*mr->md_order));
+	for (sub = mr->sub_first; sub; sub = sub->sub_next)
+		mr->md_order[n++] = sub;
+	mr->md_norder = n;
+	return mr->md_order;
+}
+
 static void render_mr(struct rctx *c, MemoryRegion *mr, Int128 base,
 		      Int128 cs, Int128 ce, bool readonly, bool nonvolatile)
 {
@@ -821,26 +880,30 @@ static void render_mr(struct rctx *c, MemoryRegion *mr, Int128 base,
 			render_mr(c, c->cand[i], base, s, e, readonly,
 				  nonvolatile);
 		c->ncand = start;
+	} else if (mr->nr_subregions >= md_order_min) {
+		MemoryRegion *const *ord = md_render_order(mr);
+		unsigned long i, n = mr->md_norder;
+
+		/*
+		 * Big trees do not fit in the cache, and a list walk can fetch
+		 * only one sibling ahead: walk the cached array and fetch the
+		 * lines a render reads MD_ORDER_AHEAD children ahead.
+		 */
+		for (i = 0; i < n && i < MD_ORDER_AHEAD; i++)
+			md_prefetch_mr(ord[i]);
+		for (i = 0; i < n; i++) {
+			if (i + MD_ORDER_AHEAD < n)
+				md_prefetch_mr(ord[i + MD_ORDER_AHEAD]);
+			render_mr(c, ord[i], base, s, e, readonly, nonvolatile);
+		}
 	} else {
 		MemoryRegion *next;
 
 		for (sub = mr->sub_first; sub; sub = next) {
-			/*
-			 * Big trees do not fit in the cache: fetch the next
-			 * sibling's lines (flags and span, list links, then
-			 * attributes) while this one is rendered.
-			 */
+			/* fetch the next sibling while this one is rendered */
 			next = sub->sub_next;
-			if (next) {
-				__builtin_prefetch((char *)next +
-					offsetof(MemoryRegion, size));
-				__builtin_prefetch((char *)next +
-					offsetof(MemoryRegion, sub_first));
-				__builtin_prefetch((char *)next +
-					offsetof(MemoryRegion, romd_mode));
-				__builtin_prefetch((char *)next +
-					offsetof(MemoryRegion, nr_subregions));
-			}
+			if (next)
+				md_prefetch_mr(next);
 			render_mr(c, sub, base, s, e, readonly, nonvolatile);
 		}
 	}
@@ -1005,7 +1068,12 @@ static struct md_chunk *chunk_new(const FlatRange *r, unsigned int n)
 	ch->nr_owners = 0;
 	memcpy(ch->ranges, r, n * sizeof(*r));
 	for (i = 0; i < n; i++) {
-		Object *o = r[i].mr->owner;
+		Object *o;
+
+		/* big views: the regions' lines are long gone from the cache */
+		if (i + 8 < n)
+			__builtin_prefetch(&r[i + 8].mr->owner);
+		o = r[i].mr->owner;
 
 		st[i] = int128_get64(r[i].addr.start);
 		la[i] = int128_get64(r[i].addr.start + r[i].addr.size - 1);

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * memdisp_bench.ko - lookup benchmark run at load: on the same random
- * ranges (64, 1k, 64k), ns per lookup of memdisp_translate(), the maple
- * tree (mtree_load), vhost's IOTLB (vhost_iotlb_itree_first) and a plain
- * sorted array with binary search; and the IOTLB hit cost (a translation
+ * ranges (64, 1k, 64k), ns per lookup of memdisp_translate() (inline, as
+ * every module including memdisp_api.h gets it; and the exported
+ * out-of-line __memdisp_translate()), each reading six fields of the
+ * result; of the maple tree (mtree_load), vhost's IOTLB
+ * (vhost_iotlb_itree_first) and a plain sorted array with binary search;
+ * the parts of our figure (kmod_part_*); and the IOTLB hit cost (a translation
  * through an IOMMU section against vhost_iotlb_itree_first over the same
  * entries, and our IOTLB lookup alone against it).  Prints "bench: NAME
  * VALUE UNIT" lines to the kernel log; the ratios are what matter under TCG.
@@ -87,12 +90,42 @@ static u64 sink;
 #define REPS	5
 
 /*
- * One timed pass of @expr (with the probe in "a") over iters probes from
+ * BENCH_BATCH(name, type, expr) defines batch_name(ctx, probes, from, to),
+ * which sums @expr (with the probe in "a" and @ctx of @type in "ctx") over
+ * probes [from, to).  Each such loop sits alone on a page of its own
+ * section: under TCG a jump to another guest page is not chained and costs
+ * a lookup in QEMU, so where the compiler happened to put a loop (across a
+ * page boundary or not) would otherwise change its figure.  Every
+ * structure gets the same treatment.  They are marked hot: called only
+ * from module init code, GCC would otherwise compile them as cold code,
+ * for size, and leave inline helpers out of line.
+ */
+#define BENCH_BATCH(name, type, expr)					\
+	static noinline u64 batch_##name(type ctx, const u64 *probes,	\
+					 u32 from, u32 to)		\
+		__section(".text.mdbench_" #name) __aligned(PAGE_SIZE)	\
+		__attribute__((__hot__));				\
+	static noinline u64 batch_##name(type ctx, const u64 *probes,	\
+					 u32 from, u32 to)		\
+	{								\
+		u64 s = 0;						\
+		u32 k;							\
+									\
+		for (k = from; k < to; k++) {				\
+			u64 a = probes[k & (NADDR - 1)];		\
+									\
+			s += (expr);					\
+		}							\
+		return s;						\
+	}
+
+/*
+ * One timed pass of batch_@name (see BENCH_BATCH) over iters probes from
  * @probes, keeping in @best[b] the best time of batch b.
  */
-#define TIME_PASS(best, probes, expr)					\
+#define TIME_PASS(best, probes, name, ctx)				\
 	do {								\
-		u32 __b, __k, __nb = DIV_ROUND_UP(iters, BATCH);	\
+		u32 __b, __nb = DIV_ROUND_UP(iters, BATCH);		\
 		u64 __s = 0;						\
 									\
 		for (__b = 0; __b < __nb; __b++) {			\
@@ -101,11 +134,7 @@ static u64 sink;
 									\
 			preempt_disable();				\
 			__t = ktime_get_ns();				\
-			for (__k = __b * BATCH; __k < __hi; __k++) {	\
-				u64 a = (probes)[__k & (NADDR - 1)];	\
-									\
-				__s += (expr);				\
-			}						\
+			__s += batch_##name(ctx, probes, __b * BATCH, __hi); \
 			__t = ktime_get_ns() - __t;			\
 			preempt_enable();				\
 			(best)[__b] = min((best)[__b], __t);		\
@@ -150,36 +179,57 @@ static void timing_free(struct timing *t)
 	t->best = NULL;
 }
 
-static inline u64 xlat_memdisp(struct memdisp_as *as, u64 a, bool w)
+/*
+ * What a caller of the translation reads: the outcome, what the section is
+ * (type, region and offset for MMIO), where it is mapped and for how long.
+ * memdisp_translate() is inline (memdisp_fast.h), so the fields no caller
+ * reads cost nothing; these six are what a device model's fast path uses.
+ */
+static __always_inline u64 xlat_use(const struct memdisp_xlat *x)
 {
-	struct memdisp_xlat x;
+	return x->status + x->type + x->region_id + x->offset + x->hva +
+	       x->len;
+}
+
+static __always_inline u64 xlat_memdisp(struct memdisp_as *as, u64 a, bool w)
+{
+	struct memdisp_xlat x MEMDISP_XLAT_UNINIT;
 
 	memdisp_translate(as, a, 1, w, &x);
-	return x.offset + x.addr;
+	return xlat_use(&x);
+}
+
+/* The same through the exported out-of-line function. */
+static __always_inline u64 xlat_memdisp_call(struct memdisp_as *as, u64 a, bool w)
+{
+	struct memdisp_xlat x MEMDISP_XLAT_UNINIT;
+
+	__memdisp_translate(as, a, 1, w, &x);
+	return xlat_use(&x);
 }
 
 /* The final address of a translation (the IOTLB hit figures). */
-static inline u64 xlat_addr(struct memdisp_as *as, u64 a)
+static __always_inline u64 xlat_addr(struct memdisp_as *as, u64 a)
 {
-	struct memdisp_xlat x;
+	struct memdisp_xlat x MEMDISP_XLAT_UNINIT;
 
 	memdisp_translate(as, a, 1, true, &x);
 	return x.status == MEMDISP_XLAT_OK ? x.addr : 0;
 }
 
-static inline u64 look_maple(struct maple_tree *mt, u64 a)
+static __always_inline u64 look_maple(struct maple_tree *mt, u64 a)
 {
 	return (unsigned long)mtree_load(mt, a);
 }
 
-static inline u64 look_vhost(struct vhost_iotlb *tlb, u64 a)
+static __always_inline u64 look_vhost(struct vhost_iotlb *tlb, u64 a)
 {
 	struct vhost_iotlb_map *m = vhost_iotlb_itree_first(tlb, a, a);
 
 	return m ? m->addr + (a - m->start) : 0;
 }
 
-static inline u64 look_bsearch(const struct ranges *r, u64 a)
+static __always_inline u64 look_bsearch(const struct ranges *r, u64 a)
 {
 	u32 lo = 0, hi = r->n;
 
@@ -194,13 +244,70 @@ static inline u64 look_bsearch(const struct ranges *r, u64 a)
 	return lo < r->n && r->start[lo] <= a ? lo : 0;
 }
 
-static inline u64 look_iotlb(struct memdisp_iommu *iommu, u64 a)
+static __always_inline u64 look_iotlb(struct memdisp_iommu *iommu, u64 a)
 {
 	u64 xl = 0;
 	u32 perm;
 
 	return memdisp_iotlb_lookup(iommu, a, &xl, &perm) ? 0 : xl;
 }
+
+BENCH_BATCH(memdisp, struct memdisp_as *, xlat_memdisp(ctx, a, false))
+BENCH_BATCH(memdisp_call, struct memdisp_as *,
+	    xlat_memdisp_call(ctx, a, false))
+BENCH_BATCH(maple, struct maple_tree *, look_maple(ctx, a))
+BENCH_BATCH(vhost, struct vhost_iotlb *, look_vhost(ctx, a))
+BENCH_BATCH(bsearch, const struct ranges *, look_bsearch(ctx, a))
+BENCH_BATCH(xlat_addr, struct memdisp_as *, xlat_addr(ctx, a))
+BENCH_BATCH(iotlb, struct memdisp_iommu *, look_iotlb(ctx, a))
+
+/*
+ * Where the time of memdisp_translate() goes, cumulatively: the timing
+ * loop alone; plus the preemption toggle and the lookup counter; the
+ * index descent alone; the whole map lookup (descent, hit check,
+ * section); the whole translation reading only the status.
+ */
+static __always_inline u64 part_preempt(struct memdisp_as *as, u64 a)
+{
+	preempt_disable_notrace();
+	this_cpu_inc(md_pcpu_stats.lookups);
+	preempt_enable_notrace();
+	return a;
+}
+
+static __always_inline u64 part_descent(struct memdisp_as *as, u64 a)
+{
+	const struct md_map *map = rcu_dereference_raw(as->map);
+	const mdx_u64 *k;
+	u32 pos;
+
+	k = mdx_descend(map->idx, a, &pos);
+	return pos + k[0];
+}
+
+static __always_inline u64 part_lookup(struct memdisp_as *as, u64 a)
+{
+	const struct md_map *map = rcu_dereference_raw(as->map);
+	const struct md_section *sec;
+	u64 delta, rest;
+
+	sec = md_map_lookup_below_max(map, a, &delta, &rest);
+	return sec ? sec->hva + delta : rest;
+}
+
+static __always_inline u64 part_status(struct memdisp_as *as, u64 a)
+{
+	struct memdisp_xlat x MEMDISP_XLAT_UNINIT;
+
+	memdisp_translate(as, a, 1, false, &x);
+	return x.status;
+}
+
+BENCH_BATCH(part_loop, struct memdisp_as *, a)
+BENCH_BATCH(part_preempt, struct memdisp_as *, part_preempt(ctx, a))
+BENCH_BATCH(part_descent, struct memdisp_as *, part_descent(ctx, a))
+BENCH_BATCH(part_lookup, struct memdisp_as *, part_lookup(ctx, a))
+BENCH_BATCH(part_status, struct memdisp_as *, part_status(ctx, a))
 
 static void print_ratio(const char *name, u32 n, u64 num, u64 den)
 {
@@ -210,6 +317,11 @@ static void print_ratio(const char *name, u32 n, u64 num, u64 den)
 
 #define NS(t) ((t) / iters), ((t) * 10 / iters % 10)
 
+static const char *const part_names[] = {
+	"loop", "preempt_stat", "index_descent", "map_lookup",
+	"translate_status",
+};
+
 static int bench_size(u32 n)
 {
 	struct memdisp_section_desc *d = NULL;
@@ -217,8 +329,9 @@ static int bench_size(u32 n)
 	struct memdisp_as *as = NULL;
 	struct maple_tree mt;
 	struct ranges r = { 0 };
-	struct timing tim[4] = { 0 };
-	u64 tm, tt, tv, tb;
+	/* memdisp, maple, vhost, bsearch, memdisp_call, then the parts */
+	struct timing tim[5 + ARRAY_SIZE(part_names)] = { 0 };
+	u64 tm, tt, tv, tb, tc;
 	int ret, rep;
 	s64 gen;
 	u32 i;
@@ -261,28 +374,44 @@ static int bench_size(u32 n)
 		ret = gen;
 		goto out;
 	}
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < ARRAY_SIZE(tim); i++) {
 		ret = timing_init(&tim[i]);
 		if (ret)
 			goto out;
 	}
 	for (rep = 0; rep < REPS; rep++) {
-		TIME_PASS(tim[0].best, r.addr, xlat_memdisp(as, a, false));
-		TIME_PASS(tim[1].best, r.addr, look_maple(&mt, a));
-		TIME_PASS(tim[2].best, r.addr, look_vhost(tlb, a));
-		TIME_PASS(tim[3].best, r.addr, look_bsearch(&r, a));
+		TIME_PASS(tim[5].best, r.addr, part_loop, as);
+		TIME_PASS(tim[6].best, r.addr, part_preempt, as);
+		TIME_PASS(tim[7].best, r.addr, part_descent, as);
+		TIME_PASS(tim[8].best, r.addr, part_lookup, as);
+		TIME_PASS(tim[9].best, r.addr, part_status, as);
+		TIME_PASS(tim[0].best, r.addr, memdisp, as);
+		TIME_PASS(tim[1].best, r.addr, maple, &mt);
+		TIME_PASS(tim[2].best, r.addr, vhost, tlb);
+		TIME_PASS(tim[3].best, r.addr, bsearch, &r);
+		TIME_PASS(tim[4].best, r.addr, memdisp_call, as);
 	}
 	tm = timing_total(&tim[0]);
 	tt = timing_total(&tim[1]);
 	tv = timing_total(&tim[2]);
 	tb = timing_total(&tim[3]);
+	tc = timing_total(&tim[4]);
+	for (i = 0; i < ARRAY_SIZE(part_names); i++) {
+		u64 t = timing_total(&tim[5 + i]);
+
+		pr_info("bench: kmod_part_%s_%u %llu.%llu ns\n", part_names[i],
+			n, NS(t));
+	}
 	pr_info("bench: kmod_lookup_memdisp_%u %llu.%llu ns\n", n, NS(tm));
+	pr_info("bench: kmod_lookup_memdisp_call_%u %llu.%llu ns\n", n, NS(tc));
 	pr_info("bench: kmod_lookup_maple_%u %llu.%llu ns\n", n, NS(tt));
 	pr_info("bench: kmod_lookup_vhost_iotlb_%u %llu.%llu ns\n", n, NS(tv));
 	pr_info("bench: kmod_lookup_sorted_array_%u %llu.%llu ns\n", n, NS(tb));
 	print_ratio("kmod_lookup_ratio_maple_over_memdisp", n, tt, tm);
 	print_ratio("kmod_lookup_ratio_vhost_over_memdisp", n, tv, tm);
 	print_ratio("kmod_lookup_ratio_bsearch_over_memdisp", n, tb, tm);
+	print_ratio("kmod_lookup_ratio_maple_over_memdisp_call", n, tt, tc);
+	print_ratio("kmod_lookup_ratio_vhost_over_memdisp_call", n, tv, tc);
 	ret = 0;
 out:
 	if (!IS_ERR_OR_NULL(as)) {
@@ -294,19 +423,21 @@ out:
 	mtree_destroy(&mt);
 	kvfree(d);
 	free_ranges(&r);
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < ARRAY_SIZE(tim); i++)
 		timing_free(&tim[i]);
 	return ret;
 }
 
 /* The cost of an RCU read section around a load, for reference. */
-static inline u64 bench_rcu(u64 a)
+static __always_inline u64 bench_rcu(u64 a)
 {
 	rcu_read_lock();
 	a += READ_ONCE(sink);
 	rcu_read_unlock();
 	return a;
 }
+
+BENCH_BATCH(rcu, void *, bench_rcu(a))
 
 /*
  * IOTLB hit: 1024 4 KiB entries.  Two figures for us: a whole translation
@@ -385,11 +516,11 @@ static int bench_iotlb(void)
 			goto out;
 	}
 	for (rep = 0; rep < REPS; rep++) {
-		TIME_PASS(tim[0].best, addr, xlat_addr(src, a));
-		TIME_PASS(tim[1].best, addr, look_iotlb(iommu, a));
-		TIME_PASS(tim[2].best, addr, look_vhost(tlb, a));
-		TIME_PASS(tim[3].best, addr, xlat_addr(dst, a));
-		TIME_PASS(tim[4].best, addr, bench_rcu(a));
+		TIME_PASS(tim[0].best, addr, xlat_addr, src);
+		TIME_PASS(tim[1].best, addr, iotlb, iommu);
+		TIME_PASS(tim[2].best, addr, vhost, tlb);
+		TIME_PASS(tim[3].best, addr, xlat_addr, dst);
+		TIME_PASS(tim[4].best, addr, rcu, NULL);
 	}
 	tm = timing_total(&tim[0]);
 	ti = timing_total(&tim[1]);

@@ -212,7 +212,15 @@ int main(int argc, char **argv)
 
 			d.seed = cur_seed = seed_of(ci, i);
 			rnd_seed(&r, d.seed);
+			/*
+			 * Every other tree renders every container through
+			 * its cached child order (render.c keeps it for
+			 * containers of 16 subregions and more), so that the
+			 * model also checks that edits drop a stale one.
+			 */
+			memdisp_test_order_min(i & 1 ? 1 : 0);
 			diff_one(&r, &p, &d);
+			memdisp_test_order_min(0);
 		}
 		total_trees += m.trees;
 		n++;
@@ -277,8 +285,11 @@ int main(int argc, char **argv)
 			 * 3 chunks (hundreds of groups: splices across them) */
 			if (k == 2)
 				memdisp_test_view_shape(4, 3);
+			if (k == 1)
+				memdisp_test_order_min(1);
 			bad = incr_run(seeds[k], 2500, &inc, why, sizeof(why));
 			memdisp_test_view_shape(0, 0);
+			memdisp_test_order_min(0);
 			inc_total += inc;
 		}
 		if (!bad && inc_total < 2500) {

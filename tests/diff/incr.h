@@ -19,5 +19,6 @@ int incr_run(uint64_t seed, int steps, long *incremental, char *why,
 
 /* libmemdisp test aid (render.c): chunk and group sizes of new views */
 void memdisp_test_view_shape(unsigned int chunk_max, unsigned int group_max);
+void memdisp_test_order_min(unsigned int min);
 
 #endif

@@ -272,6 +272,52 @@ static void test_large_sizes(int quick)
 	}
 }
 
+/*
+ * Maps whose starts cluster, so that the hint table's buckets hold many
+ * blocks (the lookup must fall back to the tree) next to buckets that hold
+ * none: a dense run plus a few far ranges, at the bottom and the top of the
+ * space, and spans that make the last bucket boundary overflow 2^64.
+ */
+static void test_clustered(void)
+{
+	static const uint32_t sizes[] = { 9, 10, 65, 200, 4096, 70000 };
+	uint64_t *s, *l;
+	size_t i;
+
+	s = xmalloc(sizeof(*s) * 70000);
+	l = xmalloc(sizeof(*l) * 70000);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		uint32_t nr = sizes[i], k, far = 1 + gen_below(&seed, 5);
+		uint64_t a;
+		int top;
+
+		for (top = 0; top < 2; top++) {
+			/* the dense run */
+			a = top ? 0 : gen_below(&seed, 4096);
+			for (k = 0; k < nr - far; k++) {
+				s[k] = a;
+				l[k] = a + gen_below(&seed, 16);
+				a = l[k] + 1 + gen_below(&seed, 3);
+			}
+			/* far ranges spread up to the top of the space */
+			for (; k < nr; k++) {
+				uint64_t room = UINT64_MAX - a;
+
+				s[k] = a + room / 2 + gen_below(&seed, room / 4);
+				l[k] = k + 1 == nr && top ? UINT64_MAX :
+					s[k] + gen_below(&seed, 1 << 20);
+				a = l[k] + 1;
+			}
+			diag_left = 5;
+			tap(check_map(s, l, nr, 20000) == 0,
+			    "clustered map of %u ranges (%u far%s) matches the model",
+			    nr, far, top ? ", ending at 2^64 - 1" : "");
+		}
+	}
+	free(s);
+	free(l);
+}
+
 static void test_edges(void)
 {
 	static const struct {
@@ -411,10 +457,13 @@ static void test_bad_input(void)
 	{
 		size_t b = mdx_bytes(MDX_MAX_RANGES);
 
-		/* 8 bytes start + 8 bytes end + about 1/8 internal, + pad */
-		tap(b > (size_t)MDX_MAX_RANGES * 16 &&
-		    b < (size_t)MDX_MAX_RANGES * 18 + 4096,
-		    "mdx_bytes(MDX_MAX_RANGES) = %zu is about 17 bytes/range", b);
+		/*
+		 * 8 bytes start + 8 bytes end + about 1/8 internal + 4 of
+		 * hint table, + pad
+		 */
+		tap(b > (size_t)MDX_MAX_RANGES * 20 &&
+		    b < (size_t)MDX_MAX_RANGES * 22 + 4096,
+		    "mdx_bytes(MDX_MAX_RANGES) = %zu is about 21 bytes/range", b);
 	}
 	tap(mdx_build(NULL, s, l, 4) == NULL, "a NULL buffer is refused");
 	tap(mdx_build(buf, NULL, l, 4) == NULL && mdx_build(buf, s, NULL, 4) == NULL,
@@ -507,6 +556,7 @@ int main(int argc, char **argv)
 		seed = 1;
 	printf("TAP version 13\n");
 	printf("# seed %#" PRIx64 "%s\n", seed, quick ? " (quick)" : "");
+	test_clustered();
 	test_edges();
 	test_exhaustive();
 	test_bad_input();

@@ -217,6 +217,8 @@ struct MemoryRegion {
 	MemoryRegion *sub_first, *sub_last;	/* subregions, render order */
 	MemoryRegion *sub_next, *sub_prev;	/* links in container's list */
 	unsigned long nr_subregions;
+	MemoryRegion **md_order;	/* subregions in render order, cached */
+	unsigned long md_norder;	/* its length; 0: not built */
 	MemoryRegion *md_alias_first;	/* aliases whose target is this */
 	MemoryRegion *md_alias_next;	/* next alias of the same target */
 	unsigned long md_seq;		/* when it was last added */
