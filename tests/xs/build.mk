@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# tests/xs: libmemdisp's address_space_* access path (issue 3), linked
-# with libmemdisp.a; plain -O2 and clang ASan+UBSan builds.
+# tests/xs: libmemdisp's address_space_* access path (issue 3), tests linked
+# with libmemdisp.a (plain -O2, clang ASan+UBSan and TSan builds), the
+# benchmark with libmemdisp.so.
 
 XS_OUT := $(BUILD)/tests/xs
 XS_LIBA := $(BUILD)/lib/libmemdisp.a
@@ -62,9 +63,13 @@ CHECK_SUITES += $(XS_ALL)
 # Unicorn runs in its own process (bench_as_uc, started by bench_as).
 XS_BENCH := $(XS_OUT)/bench_as
 
-$(XS_BENCH): tests/xs/bench_as.c tests/xs/bench_as.h $(XS_LIBA) $(XS_DEPS)
+# The benchmark links the shared library, as programs built with
+# pkg-config do, so that it measures what they get.
+$(XS_BENCH): tests/xs/bench_as.c tests/xs/bench_as.h $(CORE_SO) $(XS_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) -Iuserlib/include -o $@ $< $(XS_LIBA) $(XS_LIBS)
+	$(CC) $(BASE_CFLAGS) -Iuserlib/include -o $@ $< \
+		-L$(BUILD)/lib -lmemdisp -Wl,-rpath,$(abspath $(BUILD)/lib) \
+		$(XS_LIBS)
 
 $(XS_OUT)/bench_as_uc: tests/xs/bench_as_uc.c tests/xs/bench_as.h
 	@mkdir -p $(dir $@)
