@@ -33,6 +33,10 @@ static unsigned int iters = 1 << 20;
 module_param(iters, uint, 0444);
 MODULE_PARM_DESC(iters, "lookups per measurement");
 
+static unsigned long long seed;
+module_param(seed, ullong, 0444);
+MODULE_PARM_DESC(seed, "seed of the random ranges and probes (0: a random one)");
+
 #define NADDR (1U << 16)
 
 static u64 rs;
@@ -564,7 +568,8 @@ static int __init bench_init(void)
 	static const u32 sizes[] = { 64, 1024, 65536 };
 	int i, ret;
 
-	rs = get_random_u64() | 1;
+	rs = (seed ? seed : get_random_u64()) | 1;
+	pr_info("memdisp_bench: seed %llu\n", rs);
 	if (!iters)
 		iters = 1;
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {

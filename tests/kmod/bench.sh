@@ -15,7 +15,8 @@
 # the same bytes (the transport floor), and bytes per section on the wire and
 # in the kernel.  Under TCG only the ratios mean anything.
 #
-# Environment: BUILD (default build), BENCH_ITERS (lookups per measurement).
+# Environment: BUILD (default build), BENCH_ITERS (lookups per measurement),
+# BENCH_SEED (seed of the random ranges; default 0, a new one each run).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-build}
@@ -28,12 +29,13 @@ for f in "$ko" "$bko" "$nlt" "$top/tests/vm/run-vm.sh"; do
 	[ -r "$f" ] || { echo "bench.sh: missing $f (make kmod; tests/vm)" >&2; exit 1; }
 done
 iters=${BENCH_ITERS:-1048576}
+seed=${BENCH_SEED:-0}
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 "$top/tests/vm/run-vm.sh" -t 600 -k vhost_iotlb \
 	-f "$ko:/lib/modules/memdisp.ko" -f "$bko:/lib/modules/memdisp_bench.ko" \
 	-f "$nlt:/bin/memdisp-nltest" -- \
-	"modprobe vhost_iotlb && insmod /lib/modules/memdisp.ko && insmod /lib/modules/memdisp_bench.ko iters=$iters && rmmod memdisp_bench && memdisp-nltest bench && rmmod memdisp" \
+	"modprobe vhost_iotlb && insmod /lib/modules/memdisp.ko && insmod /lib/modules/memdisp_bench.ko iters=$iters seed=$seed && rmmod memdisp_bench && memdisp-nltest bench && rmmod memdisp" \
 	>"$out" 2>&1
 rc=$?
 tr -d '\r' <"$out" | sed -n -e 's/^\[[^]]*\] *\(bench: .*\)$/\1/p' -e 's/^\(bench: .*\)$/\1/p' | awk '!seen[$0]++'
