@@ -152,8 +152,8 @@ static void md_mark(MemoryRegion *mr)
  * top of its container tree (where a render from that top at base 0 puts
  * it).  A commit re-renders only these windows of a cached view, and
  * splices them into it, when that is known to be exact:
- *  - no region on the edited region's container path is an alias target
- *    (the change would show through the alias somewhere else);
+ *  - a change under an alias target also shows through the alias: the
+ *    window is carried through every alias on the way up (md_note_up());
  *  - the container path of the view's root was not relinked in this
  *    transaction (its coordinates did not move), see md_relinked;
  *  - not too many windows or relinks (then a full render is cheaper).
@@ -173,31 +173,18 @@ static bool md_win_full;
 static MemoryRegion *md_relinked[MD_MAX_RELINKS];
 static unsigned int md_nrelinked;
 
-static void md_note(MemoryRegion *mr)
+/* Record the window [@lo, @hi) of the tree topped by @top. */
+static void md_note_window(MemoryRegion *top, Int128 lo, Int128 hi)
 {
-	Int128 lo = mr->addr, hi = lo + mr->size;
 	struct md_window *w;
-	MemoryRegion *x;
 	unsigned int i;
 
-	if (md_win_full)
-		return;
-	for (x = mr;; x = x->container) {
-		if (x->md_alias_first) {
-			md_win_full = true;
-			return;
-		}
-		if (!x->container)
-			break;
-		lo += x->container->addr;
-		hi += x->container->addr;
-	}
 	/* not clipped at 2^64: a view rendered lower in the tree sees more */
 	if (lo >= hi)
 		return;
 	for (i = 0; i < md_nwin; i++) {
 		w = &md_win[i];
-		if (w->top == x && lo <= w->hi && w->lo <= hi) {
+		if (w->top == top && lo <= w->hi && w->lo <= hi) {
 			w->lo = int128_min(w->lo, lo);
 			w->hi = int128_max(w->hi, hi);
 			return;
@@ -207,10 +194,58 @@ static void md_note(MemoryRegion *mr)
 		md_win_full = true;
 		return;
 	}
-	md_win[md_nwin].top = x;
+	md_win[md_nwin].top = top;
 	md_win[md_nwin].lo = lo;
 	md_win[md_nwin].hi = hi;
 	md_nwin++;
+}
+
+/* Aliases followed by one note at most; deeper chains render whole. */
+#define MD_MAX_ALIAS_HOPS 8
+
+/*
+ * Note that [@lo, @hi) changed, in the coordinates of @x's container
+ * (where a render of @x at base 0 puts @x's content: shifted by x->addr),
+ * and follow it up to the top of the tree and through every alias of @x
+ * and of its containers.  An alias A of region T shows T's content from
+ * A->alias_offset on at A->addr, clipped to A's size, so the window moves
+ * by A->addr - A->alias_offset - T->addr and is cut to A's span there.
+ */
+static void md_note_up(MemoryRegion *x, Int128 lo, Int128 hi,
+		       unsigned int hops)
+{
+	MemoryRegion *a;
+
+	for (;;) {
+		if (md_win_full || lo >= hi)
+			return;
+		for (a = x->md_alias_first; a; a = a->md_alias_next) {
+			Int128 shift = (Int128)a->addr - a->alias_offset -
+				       x->addr;
+
+			if (hops == MD_MAX_ALIAS_HOPS) {
+				md_win_full = true;
+				return;
+			}
+			md_note_up(a, int128_max(lo + shift, a->addr),
+				   int128_min(hi + shift, a->addr + a->size),
+				   hops + 1);
+		}
+		if (!x->container)
+			break;
+		lo += x->container->addr;
+		hi += x->container->addr;
+		x = x->container;
+	}
+	md_note_window(x, lo, hi);
+}
+
+/* @mr's span, as it is now, changed (see md_note_up()). */
+static void md_note(MemoryRegion *mr)
+{
+	if (md_win_full)
+		return;
+	md_note_up(mr, mr->addr, mr->addr + mr->size, 0);
 }
 
 /* @mr's container or address changed in this transaction. */

@@ -355,6 +355,56 @@ static void test_render_alias_of_alias(void **state)
 		   "\n");
 }
 
+void memdisp_render_stats(unsigned long *full, unsigned long *incremental);
+
+/*
+ * A BAR toggled in a PCI container that the address space sees only
+ * through aliases (pci-hole, and an alias of that alias) changes the view
+ * through both, and the commit renders windows, not the whole view.
+ */
+static void test_commit_under_alias_target(void **state)
+{
+	MemoryRegion *sys = cont_new("system", UINT64_MAX);
+	MemoryRegion *pci = cont_new("pci", UINT64_MAX);
+	MemoryRegion *bar0 = ram_new("bar0", 0x1000);
+	MemoryRegion *bar1 = ram_new("bar1", 0x1000);
+	MemoryRegion *hole = alias_new("pci-hole", pci, 0xe0000000, 0x10000);
+	MemoryRegion *win = alias_new("win", hole, 0x2000, 0x2000);
+	unsigned long full0, inc0, full1, inc1;
+
+	(void)state;
+	memory_region_add_subregion(pci, 0xe0001000, bar0);
+	memory_region_add_subregion(pci, 0xe0003000, bar1);
+	memory_region_add_subregion(sys, 0x80000000, hole);
+	memory_region_add_subregion(sys, 0x100000, win);
+	new_as(sys, "memory");
+	memdisp_render_stats(&full0, &inc0);
+	memory_region_set_enabled(bar1, false);
+	memory_region_set_address(bar0, 0xe0002000);
+	memdisp_render_stats(&full1, &inc1);
+	check_text(true, false,
+		   "FlatView #0\n"
+		   " AS \"memory\", root: system\n"
+		   " Root memory region: system\n"
+		   "  0000000000100000-0000000000100fff (prio 0, ram): bar0\n"
+		   "  0000000080002000-0000000080002fff (prio 0, ram): bar0\n"
+		   "\n");
+	assert_int_equal(full1 - full0, 0);
+	assert_int_equal(inc1 - inc0, 2);
+	memory_region_set_enabled(bar1, true);
+	check_text(true, false,
+		   "FlatView #0\n"
+		   " AS \"memory\", root: system\n"
+		   " Root memory region: system\n"
+		   "  0000000000100000-0000000000100fff (prio 0, ram): bar0\n"
+		   "  0000000000101000-0000000000101fff (prio 0, ram): bar1\n"
+		   "  0000000080002000-0000000080002fff (prio 0, ram): bar0\n"
+		   "  0000000080003000-0000000080003fff (prio 0, ram): bar1\n"
+		   "\n");
+	memdisp_render_stats(&full1, &inc1);
+	assert_int_equal(full1 - full0, 0);
+}
+
 /*
  * An alias mapped inside the region it points into (QEMU's armsse maps
  * "alias 1".."alias 3" of its container inside it): each pass moves the
@@ -1588,6 +1638,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_render_container_holes, teardown),
 		cmocka_unit_test_teardown(test_render_readonly_alias_rom_and_merge, teardown),
 		cmocka_unit_test_teardown(test_render_alias_of_alias, teardown),
+		cmocka_unit_test_teardown(test_commit_under_alias_target, teardown),
 		cmocka_unit_test_teardown(test_render_self_alias, teardown),
 		cmocka_unit_test_teardown(test_map_disabled_then_enable, teardown),
 		cmocka_unit_test_teardown(test_render_clipping, teardown),
