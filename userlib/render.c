@@ -87,6 +87,7 @@ struct rctx {
 	unsigned int npath;
 	MemoryRegion **cand;	/* window renders: children to visit */
 	unsigned int ncand, capcand;
+	struct tframe *frames;	/* render_trace(): the open regions */
 };
 
 static uint32_t rctx_rand(struct rctx *c)
@@ -806,9 +807,16 @@ static inline void md_prefetch_mr(const MemoryRegion *mr)
 
 void md_render_order_drop(MemoryRegion *mr)
 {
+	MemoryRegion *up;
+
 	free(mr->md_order);
 	mr->md_order = NULL;
 	mr->md_norder = 0;
+	/* the traces holding @mr's subregions: its own and those above */
+	for (up = mr; up; up = up->container) {
+		free(up->md_trace);
+		up->md_trace = NULL;
+	}
 }
 
 static MemoryRegion *const *md_render_order(MemoryRegion *mr)
@@ -825,6 +833,38 @@ static MemoryRegion *const *md_render_order(MemoryRegion *mr)
 		mr->md_order[n++] = sub;
 	mr->md_norder = n;
 	return mr->md_order;
+}
+
+static void render_mr(struct rctx *c, MemoryRegion *mr, Int128 base,
+		      Int128 cs, Int128 ce, bool readonly, bool nonvolatile);
+
+/*
+ * The alias @mr, entered at @base (its own address included) with the
+ * clip [@s, @e): render its target there.
+ */
+static inline __attribute__((always_inline)) void
+render_alias(struct rctx *c, MemoryRegion *mr, Int128 base,
+			 Int128 s, Int128 e, bool readonly, bool nonvolatile)
+{
+	unsigned int i;
+
+	base -= mr->alias->addr;
+	base -= mr->alias_offset;
+	/*
+	 * An alias may point into its own container (QEMU allows it): each
+	 * pass through it moves the window and clips it, so the recursion
+	 * ends.  Entering the same target at the same base again, with a
+	 * non-empty clip, would repeat forever.
+	 */
+	for (i = 0; i < c->npath; i++)
+		if (c->path[i].mr == mr->alias && c->path[i].base == base)
+			md_die(mr, "alias of %s maps its window onto itself (endless cycle)",
+			       memory_region_name(mr->alias));
+	c->path[c->npath].mr = mr->alias;
+	c->path[c->npath].base = base;
+	c->npath++;
+	render_mr(c, mr->alias, base, s, e, readonly, nonvolatile);
+	c->npath--;
 }
 
 static void render_mr(struct rctx *c, MemoryRegion *mr, Int128 base,
@@ -848,25 +888,7 @@ static void render_mr(struct rctx *c, MemoryRegion *mr, Int128 base,
 		md_die(mr, "rendering nests deeper than %u regions (alias loop?)",
 		       MEMDISP_RENDER_MAX_DEPTH);
 	if (mr->alias) {
-		unsigned int i;
-
-		base -= mr->alias->addr;
-		base -= mr->alias_offset;
-		/*
-		 * An alias may point into its own container (QEMU allows it):
-		 * each pass through it moves the window and clips it, so the
-		 * recursion ends.  Entering the same target at the same base
-		 * again, with a non-empty clip, would repeat forever.
-		 */
-		for (i = 0; i < c->npath; i++)
-			if (c->path[i].mr == mr->alias && c->path[i].base == base)
-				md_die(mr, "alias of %s maps its window onto itself (endless cycle)",
-				       memory_region_name(mr->alias));
-		c->path[c->npath].mr = mr->alias;
-		c->path[c->npath].base = base;
-		c->npath++;
-		render_mr(c, mr->alias, base, s, e, readonly, nonvolatile);
-		c->npath--;
+		render_alias(c, mr, base, s, e, readonly, nonvolatile);
 		c->depth--;
 		return;
 	}
@@ -911,6 +933,204 @@ static void render_mr(struct rctx *c, MemoryRegion *mr, Int128 base,
 	if (!mr->terminates)
 		return;
 	rctx_fill(c, mr, s, e, (hwaddr)(s - base), readonly, nonvolatile);
+}
+
+/*
+ * Render traces.  A full render of a big tree is a depth-first pointer
+ * chase: a container's first child is known only once the container has
+ * arrived from memory, so once the tree leaves the cache every level
+ * waits on memory in turn.  A region that is rendered whole a second time
+ * with no link or unlink under it since (md_render_order_drop() forgets
+ * the traces of a container and of everything above it) keeps its
+ * subtree in render order in an array, each entry with the index just
+ * past its own subtree; a render then walks the array, fetching regions
+ * MD_ORDER_AHEAD entries ahead, and skips a disabled or clipped subtree
+ * in one step.  Aliases are leaves of a trace: their targets render as
+ * usual.  Enabling, moving or resizing a region does not change a trace:
+ * it is read from the regions as the walk goes.
+ */
+struct md_trace_ent {
+	MemoryRegion *mr;
+	unsigned int end;	/* the entry after @mr's subtree */
+	unsigned int level;	/* 1 for the root, 2 for its subregions... */
+};
+
+struct md_trace {
+	unsigned long n;
+	bool ready;		/* built; else only asked for once */
+	struct md_trace_ent e[];
+};
+
+/*
+ * What render_trace() keeps of each container whose subtree is open.  The
+ * 128-bit fields are only 8-byte aligned so that GCC stores them from the
+ * register pairs it computed them in, not through a 16-byte reload of two
+ * 8-byte spills (a store-forwarding stall on every region).
+ */
+typedef Int128 md_int128_a8 __attribute__((aligned(8)));
+
+struct tframe {
+	md_int128_a8 base, s, e;
+	MemoryRegion *mr;
+	bool readonly, nonvolatile;
+};
+
+static struct md_trace_ent *md_tb;	/* trace being built */
+static unsigned long md_tb_n, md_tb_cap;
+
+/* Append @mr's subtree to md_tb; false if it nests too deep or is huge. */
+static bool trace_add(MemoryRegion *mr, unsigned int level)
+{
+	MemoryRegion *sub;
+	unsigned long i;
+
+	if (level > MEMDISP_RENDER_MAX_DEPTH || md_tb_n >= UINT32_MAX)
+		return false;
+	if (md_tb_n == md_tb_cap) {
+		md_tb_cap = md_tb_cap ? md_tb_cap * 2 : 256;
+		md_tb = md_realloc(md_tb, md_tb_cap * sizeof(*md_tb));
+	}
+	i = md_tb_n++;
+	md_tb[i].mr = mr;
+	md_tb[i].level = level;
+	if (!mr->alias)
+		for (sub = mr->sub_first; sub; sub = sub->sub_next)
+			if (!trace_add(sub, level + 1))
+				return false;
+	md_tb[i].end = (unsigned int)md_tb_n;
+	return true;
+}
+
+/*
+ * @root's trace, or NULL: built on the second full render since the last
+ * link or unlink under @root, so that a tree rendered once after each
+ * edit does not pay for a walk it will not reuse.
+ */
+static const struct md_trace *md_trace_of(MemoryRegion *root)
+{
+	struct md_trace *t = root->md_trace;
+
+	if (t && t->ready)
+		return t;
+	if (!t) {
+		root->md_trace = md_zalloc(sizeof(*t));
+		return NULL;
+	}
+	md_tb_n = 0;
+	if (!trace_add(root, 1))
+		return NULL;	/* too deep: the usual render says so */
+	t = md_realloc(t, sizeof(*t) + md_tb_n * sizeof(t->e[0]));
+	memcpy(t->e, md_tb, md_tb_n * sizeof(t->e[0]));
+	t->n = md_tb_n;
+	t->ready = true;
+	root->md_trace = t;
+	if (md_tb_cap > 4096 && md_tb_n < md_tb_cap / 8) {
+		free(md_tb);
+		md_tb = NULL;
+		md_tb_cap = 0;
+	}
+	return t;
+}
+
+/*
+ * What render_mr(c, root, 0, @cs, @ce, false, false) does, in the same
+ * order, walking @t instead of the subregion lists.  Frame L holds the
+ * open container of level L (frame 0: the clip given); a container that
+ * fills its own gaps (@terminates, as x86's "io") does so when its
+ * subtree closes, others just leave.  Leaves render on the spot.
+ */
+static void render_trace(struct rctx *c, const struct md_trace *t,
+			 Int128 cs, Int128 ce)
+{
+	struct tframe *f = c->frames;
+	unsigned int top = 0, nfill = 0, d0 = c->depth;
+	unsigned long i = 0, k, n = t->n;
+
+	f[0].base = 0;
+	f[0].s = cs;
+	f[0].e = ce;
+	f[0].mr = NULL;
+	f[0].readonly = false;
+	f[0].nonvolatile = false;
+	for (k = 0; k < n && k < MD_ORDER_AHEAD; k++)
+		md_prefetch_mr(t->e[k].mr);
+	while (i < n) {
+		const struct md_trace_ent *te = &t->e[i];
+		MemoryRegion *mr = te->mr;
+		unsigned int lvl = te->level;
+		const struct tframe *p;
+		Int128 base, s, e;
+		bool ro, nv;
+
+		if (i + MD_ORDER_AHEAD < n)
+			md_prefetch_mr(t->e[i + MD_ORDER_AHEAD].mr);
+		/* close the containers whose subtrees ended */
+		if (top >= lvl) {
+			for (; nfill && top >= lvl; top--) {
+				const struct tframe *x = &f[top];
+
+				if (!x->mr->terminates)
+					continue;
+				nfill--;
+				c->depth = d0 + top - 1;
+				rctx_fill(c, x->mr, x->s, x->e,
+					  (hwaddr)(x->s - x->base),
+					  x->readonly, x->nonvolatile);
+			}
+			top = lvl - 1;
+		}
+		if (!mr->enabled) {
+			i = te->end;
+			continue;
+		}
+		p = &f[top];
+		base = p->base + mr->addr;
+		ro = p->readonly | mr->readonly;
+		nv = p->nonvolatile | mr->nonvolatile;
+		s = base > p->s ? base : p->s;
+		e = base + mr->size;
+		if (e > p->e)
+			e = p->e;
+		if (s >= e) {
+			i = te->end;
+			continue;
+		}
+		c->depth = d0 + lvl;
+		if (c->depth > MEMDISP_RENDER_MAX_DEPTH)
+			md_die(mr, "rendering nests deeper than %u regions (alias loop?)",
+			       MEMDISP_RENDER_MAX_DEPTH);
+		if (mr->alias) {
+			render_alias(c, mr, base, s, e, ro, nv);
+		} else if (te->end == i + 1) {
+			/* no subregions: fill now */
+			if (mr->terminates) {
+				c->depth = d0 + lvl - 1;
+				rctx_fill(c, mr, s, e, (hwaddr)(s - base), ro,
+					  nv);
+			}
+		} else {
+			/* field by field: a struct literal goes via the stack */
+			top = lvl;
+			f[top].base = base;
+			f[top].s = s;
+			f[top].e = e;
+			f[top].mr = mr;
+			f[top].readonly = ro;
+			f[top].nonvolatile = nv;
+			nfill += mr->terminates;
+		}
+		i = te->end == i + 1 || mr->alias ? te->end : i + 1;
+	}
+	for (; top; top--) {
+		const struct tframe *x = &f[top];
+
+		if (!x->mr->terminates)
+			continue;
+		c->depth = d0 + top - 1;
+		rctx_fill(c, x->mr, x->s, x->e, (hwaddr)(x->s - x->base),
+			  x->readonly, x->nonvolatile);
+	}
+	c->depth = d0;
 }
 
 static int orange_cmp(const void *pa, const void *pb)
@@ -1502,8 +1722,20 @@ static size_t render_ranges(MemoryRegion *root, Int128 lo, Int128 hi,
 	if (!c->path)
 		c->path = md_realloc(NULL, (MEMDISP_RENDER_MAX_DEPTH + 1) *
 					   sizeof(*c->path));
-	if (root && lo < hi)
-		render_mr(c, root, 0, lo, hi, false, false);
+	if (!c->frames)
+		c->frames = md_realloc(NULL, (MEMDISP_RENDER_MAX_DEPTH + 2) *
+					     sizeof(*c->frames));
+	if (root && lo < hi) {
+		const struct md_trace *t = NULL;
+
+		/* a whole render: see render_trace() */
+		if (lo == 0 && hi == int128_2_64())
+			t = md_trace_of(root);
+		if (t)
+			render_trace(c, t, lo, hi);
+		else
+			render_mr(c, root, 0, lo, hi, false, false);
+	}
 	rctx_sort(c);
 	out_reserve(at + c->no);
 	for (i = 0; i < c->no; i++) {

@@ -219,6 +219,7 @@ struct MemoryRegion {
 	unsigned long nr_subregions;
 	MemoryRegion **md_order;	/* subregions in render order, cached */
 	unsigned long md_norder;	/* its length; 0: not built */
+	struct md_trace *md_trace;	/* its subtree in render order */
 	MemoryRegion *md_alias_first;	/* aliases whose target is this */
 	MemoryRegion *md_alias_next;	/* next alias of the same target */
 	unsigned long md_seq;		/* when it was last added */
