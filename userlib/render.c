@@ -826,7 +826,6 @@ static MemoryRegion *const *md_render_order(MemoryRegion *mr)
 
 	if (mr->md_order)
 		return mr->md_order;
-	free(mr->md_order);
 	mr->md_order = md_realloc(NULL, mr->nr_subregions *
 					sizeof(*mr->md_order));
 	for (sub = mr->sub_first; sub; sub = sub->sub_next)
