@@ -794,15 +794,26 @@ void memdisp_test_order_min(unsigned int min)
 	md_order_min = min ? min : MD_ORDER_MIN;
 }
 
-/* Fetch the lines of @mr that render_mr() and rctx_fill() read. */
-static inline void md_prefetch_mr(const MemoryRegion *mr)
+/*
+ * Fetch the lines of @mr that every render reads (romd_mode to owner, see
+ * struct MemoryRegion): at most three, wherever the region sits.
+ */
+static inline void md_prefetch_hot(const MemoryRegion *mr)
 {
 	const char *p = (const char *)mr;
 
 	__builtin_prefetch(p + offsetof(MemoryRegion, romd_mode));
-	__builtin_prefetch(p + offsetof(MemoryRegion, dirty_log_mask));
-	__builtin_prefetch(p + offsetof(MemoryRegion, enabled));
-	__builtin_prefetch(p + offsetof(MemoryRegion, nr_subregions));
+	__builtin_prefetch(p + offsetof(MemoryRegion, addr));
+	__builtin_prefetch(p + offsetof(MemoryRegion, owner) +
+			   sizeof(mr->owner) - 1);
+}
+
+/* The same, and the line of the subregion list render_mr() walks. */
+static inline void md_prefetch_mr(const MemoryRegion *mr)
+{
+	md_prefetch_hot(mr);
+	__builtin_prefetch((const char *)mr +
+			   offsetof(MemoryRegion, nr_subregions));
 }
 
 void md_render_order_drop(MemoryRegion *mr)
@@ -1052,7 +1063,7 @@ static void render_trace(struct rctx *c, const struct md_trace *t,
 	f[0].readonly = false;
 	f[0].nonvolatile = false;
 	for (k = 0; k < n && k < MD_ORDER_AHEAD; k++)
-		md_prefetch_mr(t->e[k].mr);
+		md_prefetch_hot(t->e[k].mr);
 	while (i < n) {
 		const struct md_trace_ent *te = &t->e[i];
 		MemoryRegion *mr = te->mr;
@@ -1062,7 +1073,7 @@ static void render_trace(struct rctx *c, const struct md_trace *t,
 		bool ro, nv;
 
 		if (i + MD_ORDER_AHEAD < n)
-			md_prefetch_mr(t->e[i + MD_ORDER_AHEAD].mr);
+			md_prefetch_hot(t->e[i + MD_ORDER_AHEAD].mr);
 		/* close the containers whose subtrees ended */
 		if (top >= lvl) {
 			for (; nfill && top >= lvl; top--) {

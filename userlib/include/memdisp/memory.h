@@ -190,23 +190,27 @@ struct MemoryRegion {
 	bool unmergeable;
 	uint8_t dirty_log_mask;
 	bool is_iommu;
+	/*
+	 * What a render reads of every region sits together, from romd_mode
+	 * on: two cache lines rather than four (the order is free in C).
+	 */
+	bool terminates;
+	bool enabled;
+	Int128 size;
+	hwaddr addr;
+	MemoryRegion *alias;
 	RAMBlock *ram_block;
 	Object *owner;
+	hwaddr alias_offset;
 	const MemoryRegionOps *ops;
 	void *opaque;
 	MemoryRegion *container;
 	int mapped_via_alias;
-	Int128 size;
-	hwaddr addr;
 	void (*destructor)(MemoryRegion *mr);
 	uint64_t align;
-	bool terminates;
 	bool ram_device;
-	bool enabled;
 	bool warning_printed;
 	uint8_t vga_logging_count;
-	MemoryRegion *alias;
-	hwaddr alias_offset;
 	int32_t priority;
 	const char *name;
 	unsigned ioeventfd_nb;
