@@ -16,6 +16,13 @@
  * translation unit, so that its lookups inline into the translation: with
  * return thunks on, every call costs.
  */
+/*
+ * Eight hint buckets per range in maps of up to 4096 sections (32 bytes
+ * per section, 128 KiB at most): under TCG a bucket where two sections
+ * start sends the lookup to a leaf-block search, and at 64 sections that
+ * made a translation a third slower (tests/kmod/bench.sh).
+ */
+#define MDX_HINT_DENSITY 8U
 #include "../lib/mdindex.c"
 
 /*

@@ -25,10 +25,11 @@
  *
  * Maps of more than one leaf block (MDX_HINT_MIN ranges) also get a hint
  * table, an interpolation step in front of the tree.  The span from the
- * first start to the last is cut into at most nr buckets of 2^hshift
- * addresses, and hint[b] is the last range starting at or below bucket b's
- * first address.  An address in bucket b then lies in a range between
- * hint[b] and hint[b + 1]:
+ * first start to the last is cut into at most mdx_hint_buckets(nr) buckets
+ * of 2^hshift addresses (one per range, or eight in the module's maps of
+ * up to 4096 ranges), and hint[b] is the last range starting at or below
+ * bucket b's first address.  An address in bucket b then lies in a range
+ * between hint[b] and hint[b + 1]:
  *  - when those are equal or adjacent (at most one range starts inside the
  *    bucket), one comparison names the range: two reads of the table, one
  *    start, then the range's own bounds, whatever the size of the map;
@@ -38,9 +39,9 @@
  *    cluster (real machine maps: RAM low and high, MMIO packed under
  *    4 GiB) costs one table read more than without the table, never a
  *    wrong answer.
- * The table costs 4 bytes per range at most.  Under an emulator such as
- * QEMU's TCG, where every guest instruction costs, this cuts a 64k-range
- * lookup from six node visits to about one.
+ * The table costs 4 bytes per bucket.  Under an emulator such as QEMU's
+ * TCG, where every guest instruction costs, this cuts a 64k-range lookup
+ * from six node visits to about one.
  *
  * The padding key ~0 would compare <= addr when addr is ~0 itself; that one
  * address is answered directly (only the last range can hold it), so padding
@@ -65,6 +66,30 @@
 
 /* Maps above this many ranges (one leaf block) get the hint table. */
 #define MDX_HINT_MIN	8U
+
+/*
+ * Most buckets of the hint table for @nr ranges: MDX_HINT_DENSITY per
+ * range in maps of up to MDX_HINT_DENSE_MAX ranges; above, as many as for
+ * MDX_HINT_DENSE_MAX ranges or one per range, whichever is more (never
+ * decreasing in @nr).  The density is a build choice: 1 by default (the
+ * library, where a denser table measured no faster and costs 28 bytes
+ * more per range of every view), 8 in memdisp.ko (kmod/xlat.c), where
+ * under TCG a bucket holding two starts or more made a lookup in 64
+ * ranges a third slower; above 4096 ranges a bigger table costs more in
+ * cache and TLB misses than it saves.
+ */
+#ifndef MDX_HINT_DENSITY
+#define MDX_HINT_DENSITY	1U
+#endif
+#define MDX_HINT_DENSE_MAX	4096U
+
+static inline mdx_u64 mdx_hint_buckets(mdx_u32 nr)
+{
+	if (nr <= MDX_HINT_DENSE_MAX)
+		return (mdx_u64)nr * MDX_HINT_DENSITY;
+	return nr > MDX_HINT_DENSE_MAX * MDX_HINT_DENSITY ?
+	       nr : (mdx_u64)MDX_HINT_DENSE_MAX * MDX_HINT_DENSITY;
+}
 
 /* Number of leaf blocks for @nr ranges (at least one, even for nr == 0). */
 static inline mdx_u32 mdx_leaf_blocks(mdx_u32 nr)
@@ -102,8 +127,8 @@ static inline size_t mdx_header_bytes(void)
  * @nr: number of ranges, at most %MDX_MAX_RANGES
  *
  * About 16 bytes per range for the leaves and 1/7 of that again for the
- * internal levels, 4 for the hint table above 8 ranges, plus the
- * header and the alignment slack.
+ * internal levels; above 8 ranges the hint table, 4 bytes per bucket
+ * (mdx_hint_buckets()); plus the header and the alignment slack.
  *
  * Return: the size in bytes, or 0 if @nr is above %MDX_MAX_RANGES or the
  * size does not fit in a size_t.
@@ -121,8 +146,9 @@ size_t mdx_bytes(mdx_u32 nr)
 	bytes += nodes * MDX_B * sizeof(mdx_u64);
 	bytes += (mdx_u64)mdx_leaf_blocks(nr) * MDX_LEAF_WORDS *
 		 sizeof(mdx_u64);
-	if (nr > MDX_HINT_MIN)	/* at most nr buckets, plus the end entry */
-		bytes += ((mdx_u64)nr + 1) * sizeof(mdx_u32);
+	if (nr > MDX_HINT_MIN)	/* the buckets, plus the end entry */
+		bytes += ((mdx_u64)mdx_hint_buckets(nr) + 1) *
+			 sizeof(mdx_u32);
 	if (bytes > (mdx_u64)(size_t)-1)
 		return 0;
 	return (size_t)bytes;
@@ -130,8 +156,9 @@ size_t mdx_bytes(mdx_u32 nr)
 
 /*
  * Fill the hint table at @hint for the @nr (> MDX_HINT_MIN) ranges starting
- * at @start: the shift that makes at most @nr buckets of the span, and for
- * every bucket boundary the last range starting at or below it.
+ * at @start: the shift that makes at most mdx_hint_buckets(@nr) buckets of
+ * the span, and for every bucket boundary the last range starting at or
+ * below it.
  */
 static void mdx_build_hint(struct mdx *x, mdx_u32 *hint,
 			   const mdx_u64 *start, mdx_u32 nr)
@@ -142,7 +169,7 @@ static void mdx_build_hint(struct mdx *x, mdx_u32 *hint,
 	mdx_u32 shift = 0, i = 0;
 
 	/* span >> 63 is at most 1, below nr: the shift stays under 64 */
-	while ((span >> shift) >= nr)
+	while ((span >> shift) >= mdx_hint_buckets(nr))
 		shift++;
 	nb = (span >> shift) + 1;
 	for (b = 0; b <= nb; b++) {

@@ -20,10 +20,12 @@ $(IDX_TEST): $(IDX_DIR)/test_mdindex.c $(MDINDEX_OBJ) $(IDX_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -Ilib -o $@ $< $(MDINDEX_OBJ)
 
-# Index and test compiled together with the sanitizers.
+# Index and test compiled together with the sanitizers, with the hint
+# table density of memdisp.ko (the plain build has the library's).
 $(IDX_TEST_SAN): $(IDX_DIR)/test_mdindex.c $(IDX_DEPS)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(BASE_CFLAGS) -O1 $(IDX_SAN) -Ilib -o $@ $< $(MDINDEX_SRC)
+	$(CLANG) $(BASE_CFLAGS) -O1 $(IDX_SAN) -DMDX_HINT_DENSITY=8U -Ilib \
+		-o $@ $< $(MDINDEX_SRC)
 
 $(IDX_FUZZ): $(IDX_DIR)/fuzz_mdindex.c $(IDX_DEPS)
 	@mkdir -p $(dir $@)
