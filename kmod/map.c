@@ -127,6 +127,9 @@ int md_map_finish(struct md_map *map)
 	map->idx = mdx_build(map->idxbuf, map->start, map->last, map->nr);
 	if (!map->idx)
 		return -EINVAL;
+	/* the fast path reads the header copy (see struct md_map) */
+	map->x = *map->idx;
+	map->idx = &map->x;
 	ret = md_map_resolve_iommus(map);
 	if (ret)
 		return ret;

@@ -77,7 +77,7 @@ struct md_kiommu {
  * the maple tree against 1.11-1.22x in the same session).
  */
 struct md_map {
-	struct mdx *idx;
+	struct mdx *idx;	/* &@x once finished */
 	struct md_section *secs;
 	struct md_kiommu *kiommu;
 	u64 iommu_epoch;
@@ -87,6 +87,12 @@ struct md_map {
 	bool counted;
 	size_t bytes;
 	void *idxbuf;
+	/*
+	 * A copy of the index's header (its pointers lead into @idxbuf):
+	 * at a fixed offset from the map, the fast path reaches it without
+	 * loading @idx first.
+	 */
+	struct mdx x;
 	u64 *start;
 	u64 *last;
 	struct rcu_head rcu;
@@ -136,7 +142,7 @@ static __always_inline const struct md_section *
 md_map_lookup_below_max(const struct md_map *map, u64 addr, u64 *delta,
 			u64 *rest)
 {
-	const struct mdx *x = map->idx;
+	const struct mdx *x = &map->x;
 	const mdx_u64 *k;
 	u32 pos;
 	u64 next;

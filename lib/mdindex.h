@@ -196,7 +196,6 @@ MDX_INLINE const mdx_u64 *mdx_descend(const struct mdx *x, mdx_u64 addr,
 					 mdx_u32 *pos)
 {
 	const mdx_u64 *blk;
-	mdx_u32 levels = x->levels;
 	mdx_u32 j = 0, l, i;
 
 	if (x->hint) {
@@ -227,7 +226,8 @@ MDX_INLINE const mdx_u64 *mdx_descend(const struct mdx *x, mdx_u64 addr,
 		}
 		j = 0;
 	}
-	for (l = 0; l < levels; l++)
+	/* read only here: a hint names the range for most addresses */
+	for (l = 0; l < x->levels; l++)
 		j = j * MDX_FANOUT +
 		    mdx_rank7(x->level[l] + (size_t)j * MDX_B, addr);
 leaf:

@@ -287,7 +287,7 @@ static __always_inline u64 part_descent(struct memdisp_as *as, u64 a)
 	const mdx_u64 *k;
 	u32 pos;
 
-	k = mdx_descend(map->idx, a, &pos);
+	k = mdx_descend(&map->x, a, &pos);
 	return pos + k[0];
 }
 

@@ -28,7 +28,8 @@ VM_TORN_DIR := $(VM_DIR)/torn
 VM_TORN_KO := $(BUILD)/vm/md_torn.ko
 
 $(VM_TORN_KO): $(VM_TORN_DIR)/md_torn.c $(VM_TORN_DIR)/torn_sig.h \
-		$(VM_TORN_DIR)/Kbuild kmod/memdisp_api.h $(KMOD_KO)
+		$(VM_TORN_DIR)/Kbuild kmod/memdisp_api.h kmod/memdisp_fast.h \
+		lib/mdindex.h $(KMOD_KO)
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(VM_TORN_DIR) W=1 \
 		KBUILD_EXTRA_SYMBOLS=$(CURDIR)/Module.symvers modules
 	@mkdir -p $(dir $@)
