@@ -16,28 +16,9 @@
 
 #include "mdindex.h"
 #include "mdx_gen.h"
+#include "../common/tap.h"
 
-static unsigned int test_no;
-static unsigned int failed;
 static unsigned int diag_left;
-
-static void tap(int ok, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-#include <stdarg.h>
-static void tap(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %u - ", ok ? "" : "not ", ++test_no);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!ok)
-		failed++;
-}
 
 #define DIAG(...)						\
 	do {							\
@@ -563,6 +544,6 @@ int main(int argc, char **argv)
 	test_small_sizes();
 	test_level_sizes();
 	test_large_sizes(quick);
-	printf("1..%u\n", test_no);
-	return failed ? 1 : 0;
+	printf("1..%d\n", tap_n);
+	return tap_fail ? 1 : 0;
 }

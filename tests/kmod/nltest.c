@@ -26,6 +26,8 @@
 #include <netlink/genl/ctrl.h>
 #include <linux/memdisp.h>
 
+#include "../common/tap.h"
+
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
 #endif
@@ -35,29 +37,11 @@ typedef uint32_t u32;
 
 static int family;
 static int mcgrp;
-static int test_no;
-static int failures;
-
-/* ---- TAP ---------------------------------------------------------------- */
-
-static void diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("# ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
+/* ---- TAP (tests/common/tap.h) ------------------------------------------ */
 
 static void report(bool ok, const char *name)
 {
-	test_no++;
-	if (!ok)
-		failures++;
-	printf("%sok %d - %s\n", ok ? "" : "not ", test_no, name);
-	fflush(stdout);
+	tap(ok, "%s", name);
 }
 
 #define CHECK(cond) do {						\
@@ -235,7 +219,7 @@ static bool nested(struct nlattr *a, struct nlattr **tb, int max)
 	}								\
 	if ((msg) && !strstr((r)->extack, (msg) ? (msg) : "")) {	\
 		diag("%s:%d: extack '%s' lacks '%s'", __FILE__, __LINE__, \
-		     (r)->extack, (msg));				\
+		     (r)->extack, (const char *)(msg));		\
 		return false;						\
 	}								\
 } while (0)
@@ -2037,8 +2021,8 @@ int main(int argc, char **argv)
 	report(t_as_del(), "AS_DEL: event, gone, IOMMU into a dead address space");
 	report(t_limit_as_per_owner(), "max_as_per_owner enforced");
 	report(t_cycles_no_leak(), "10000 create/destroy cycles leak nothing");
-	printf("1..%d\n", test_no);
+	printf("1..%d\n", tap_n);
 	nl_socket_free(ev);
 	nl_socket_free(sk);
-	return failures ? 1 : 0;
+	return tap_fail ? 1 : 0;
 }

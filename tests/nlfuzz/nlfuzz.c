@@ -47,6 +47,8 @@
 #include <linux/netlink.h>
 #include <linux/memdisp.h>
 
+#include "../common/tap.h"
+
 typedef uint8_t u8;
 typedef uint16_t u16;
 typedef uint32_t u32;
@@ -101,17 +103,6 @@ static unsigned int fail_reply, fail_model, fail_leak, fail_expect;
 static unsigned int fail_child_uid, fail_child_ns;
 static char first_fail[4][512];
 
-static void diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("# ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
 
 static void note_fail(unsigned int *ctr, int slot, const char *fmt, ...)
 {
@@ -1829,22 +1820,6 @@ flat:
 
 /* ---- fixed corpus (regressions) ---------------------------------------- */
 
-static int tap_n;
-static int tap_fail;
-
-static void tap(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %d - ", ok ? "ok" : "not ok", ++tap_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!ok)
-		tap_fail++;
-}
 
 static bool err_msg(struct sk *s, struct mb *m, int want, const char *msg)
 {
