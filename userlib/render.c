@@ -1027,18 +1027,19 @@ static const struct md_trace *md_trace_of(MemoryRegion *root)
 		return NULL;
 	}
 	md_tb_n = 0;
-	if (!trace_add(root, 1))
-		return NULL;	/* too deep: the usual render says so */
-	t = md_realloc(t, sizeof(*t) + md_tb_n * sizeof(t->e[0]));
-	memcpy(t->e, md_tb, md_tb_n * sizeof(t->e[0]));
-	t->n = md_tb_n;
-	t->ready = true;
-	root->md_trace = t;
-	if (md_tb_cap > 4096 && md_tb_n < md_tb_cap / 8) {
-		free(md_tb);
-		md_tb = NULL;
-		md_tb_cap = 0;
+	if (trace_add(root, 1)) {
+		t = md_realloc(t, sizeof(*t) + md_tb_n * sizeof(t->e[0]));
+		memcpy(t->e, md_tb, md_tb_n * sizeof(t->e[0]));
+		t->n = md_tb_n;
+		t->ready = true;
+		root->md_trace = t;
+	} else {
+		t = NULL;	/* too deep: the usual render says so */
 	}
+	/* built once per edit of a tree rendered whole twice: not kept */
+	free(md_tb);
+	md_tb = NULL;
+	md_tb_cap = 0;
 	return t;
 }
 
