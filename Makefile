@@ -45,6 +45,9 @@ INSTALL_TARGETS :=
 .PHONY: all real-all check check-lib bench fuzz demo install clean deps
 all: real-all
 
+# Headers shared by the test programs (TAP output, the delta model).
+TESTS_COMMON_HDRS := $(wildcard tests/common/*.h)
+
 include $(wildcard lib/*.mk userlib/*.mk kmod/*.mk tools/*.mk examples/*.mk tests/*/build.mk)
 
 real-all: $(ALL_TARGETS)

@@ -36,6 +36,7 @@ $(E2E_MAPDIR)/%.hints: tests/oracle/dumps/%.treeD.txt tests/oracle/dumps/%.flat.
 	python3 tests/oracle/derive-hints $(word 1,$^) $(word 2,$^) >$@.tmp && mv $@.tmp $@
 
 $(E2E_BIN): $(E2E_SRCS) tools/mtree_build.h tools/mtree_parse.h \
+		$(TESTS_COMMON_HDRS) \
 		$(BUILD)/lib/libmemdisp.a userlib/include/memdisp/kernel.h \
 		uapi/linux/memdisp.h
 	@mkdir -p $(dir $@)

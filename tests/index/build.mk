@@ -5,7 +5,8 @@
 
 IDX_DIR := tests/index
 IDX_OUT := $(BUILD)/tests/index
-IDX_DEPS := $(IDX_DIR)/mdx_gen.h $(MDINDEX_SRC) $(MDINDEX_HDR)
+IDX_DEPS := $(IDX_DIR)/mdx_gen.h $(MDINDEX_SRC) $(MDINDEX_HDR) \
+	$(TESTS_COMMON_HDRS)
 IDX_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 FUZZ_TIME ?= 60

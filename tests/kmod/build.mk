@@ -9,7 +9,7 @@ KMODTEST_BIN := $(BUILD)/vm/memdisp-nltest
 KMODTEST_CFLAGS := $(BASE_CFLAGS) -Iuapi $(NL_CFLAGS)
 KMODTEST_LIBS := -static -lnl-genl-3 -lnl-3 -lpthread -lm
 
-$(KMODTEST_BIN): tests/kmod/nltest.c uapi/linux/memdisp.h
+$(KMODTEST_BIN): tests/kmod/nltest.c uapi/linux/memdisp.h $(TESTS_COMMON_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(KMODTEST_CFLAGS) -o $@ $< $(KMODTEST_LIBS)
 

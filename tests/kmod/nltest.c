@@ -27,6 +27,7 @@
 #include <linux/memdisp.h>
 
 #include "../common/tap.h"
+#include "../common/delta_model.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -254,11 +255,6 @@ static int as_del(struct nl_sock *s, u32 id, struct reply *r)
 	nla_put_u32(m, MEMDISP_A_AS_ID, id);
 	return xfer(s, m, r);
 }
-
-struct sec {
-	u64 start, last, region, offset, hva;
-	u32 type, flags, iommu;
-};
 
 static void put_sec(struct nl_msg *m, const struct sec *s)
 {
@@ -847,60 +843,6 @@ static bool t_map_get_dump(void)
 	return true;
 }
 
-/* Apply a delta to the model (same rules as the kernel). */
-static u32 model_delta(const struct sec *old, u32 n, const u64 (*rm)[2],
-		       u32 nrm, const struct sec *add, u32 nadd, struct sec *out)
-{
-	u32 i, k, o = 0, a = 0;
-
-	for (i = 0; i < n; i++) {
-		u64 cur = old[i].start;
-		bool gone = false;
-
-		for (k = 0; k < nrm; k++) {
-			if (rm[k][1] < cur || rm[k][0] > old[i].last)
-				continue;
-			if (rm[k][0] > cur) {
-				out[o] = old[i];
-				out[o].start = cur;
-				out[o].last = rm[k][0] - 1;
-				out[o].offset += cur - old[i].start;
-				if (out[o].hva)
-					out[o].hva += cur - old[i].start;
-				o++;
-			}
-			if (rm[k][1] >= old[i].last) {
-				gone = true;
-				break;
-			}
-			cur = rm[k][1] + 1;
-		}
-		if (!gone) {
-			out[o] = old[i];
-			out[o].start = cur;
-			out[o].offset += cur - old[i].start;
-			if (out[o].hva)
-				out[o].hva += cur - old[i].start;
-			o++;
-		}
-	}
-	/* merge adds */
-	{
-		struct sec *tmp = malloc((o + nadd) * sizeof(*tmp));
-		u32 x = 0, w = 0;
-
-		while (x < o || a < nadd) {
-			if (a >= nadd || (x < o && out[x].start < add[a].start))
-				tmp[w++] = out[x++];
-			else
-				tmp[w++] = add[a++];
-		}
-		memcpy(out, tmp, w * sizeof(*tmp));
-		free(tmp);
-		o = w;
-	}
-	return o;
-}
 
 static int send_delta(u32 as, u64 gen, const u64 (*rm)[2], u32 nrm,
 		      const struct sec *add, u32 nadd, struct reply *r)

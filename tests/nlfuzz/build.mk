@@ -8,7 +8,7 @@
 NLFUZZ_BIN := $(BUILD)/vm/nlfuzz
 NLFUZZ_CFLAGS := $(BASE_CFLAGS) -Iuapi
 
-$(NLFUZZ_BIN): tests/nlfuzz/nlfuzz.c uapi/linux/memdisp.h
+$(NLFUZZ_BIN): tests/nlfuzz/nlfuzz.c uapi/linux/memdisp.h $(TESTS_COMMON_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(NLFUZZ_CFLAGS) -o $@ $< -static
 

@@ -48,6 +48,7 @@
 #include <linux/memdisp.h>
 
 #include "../common/tap.h"
+#include "../common/delta_model.h"
 
 typedef uint8_t u8;
 typedef uint16_t u16;
@@ -689,11 +690,6 @@ static unsigned int listener_drain(struct sk *s, u32 only_as)
 
 /* ---- the model --------------------------------------------------------- */
 
-struct sec {
-	u64 start, last, region, offset, hva;
-	u32 type, flags, iommu;
-};
-
 struct asm_ {
 	u32 id;
 	int owner;		/* socket index */
@@ -1218,54 +1214,6 @@ static void chunked(struct asm_ *a)
 	}
 }
 
-/* Model of a delta (the kernel's rules, written independently). */
-static u32 model_delta(const struct sec *old, u32 n, const u64 (*rm)[2], u32 nrm,
-		       const struct sec *add, u32 nadd, struct sec *out)
-{
-	struct sec tmp[MAX_SECS * 4 + 8];
-	u32 i, k, o = 0, x = 0, y = 0, w = 0;
-
-	for (i = 0; i < n; i++) {
-		u64 cur = old[i].start;
-		bool gone = false;
-
-		for (k = 0; k < nrm && !gone; k++) {
-			if (rm[k][1] < cur || rm[k][0] > old[i].last)
-				continue;
-			if (rm[k][0] > cur) {
-				tmp[o] = old[i];
-				tmp[o].start = cur;
-				tmp[o].last = rm[k][0] - 1;
-				tmp[o].offset += cur - old[i].start;
-				if (tmp[o].hva)
-					tmp[o].hva += cur - old[i].start;
-				o++;
-			}
-			if (rm[k][1] >= old[i].last)
-				gone = true;
-			else
-				cur = rm[k][1] + 1;
-		}
-		if (!gone) {
-			tmp[o] = old[i];
-			tmp[o].start = cur;
-			tmp[o].offset += cur - old[i].start;
-			if (tmp[o].hva)
-				tmp[o].hva += cur - old[i].start;
-			o++;
-		}
-	}
-	while (x < o || y < nadd) {
-		if (y >= nadd || (x < o && tmp[x].start < add[y].start))
-			out[w++] = tmp[x++];
-		else
-			out[w++] = add[y++];
-	}
-	for (i = 1; i < w; i++)
-		if (out[i].start <= out[i - 1].last)
-			return ~0U;	/* overlap: refused */
-	return w;
-}
 
 static void delta(struct asm_ *a, bool absent)
 {

@@ -16,7 +16,7 @@ VM_TEST_HDRS := $(VM_DIR)/mdnl.h uapi/linux/memdisp.h
 VM_TEST_CFLAGS := $(BASE_CFLAGS) -Iuapi $(NL_CFLAGS)
 VM_TEST_LIBS := -static -lnl-genl-3 -lnl-3 -lpthread
 
-$(VM_TEST_BIN): $(VM_TEST_SRCS) $(VM_TEST_HDRS)
+$(VM_TEST_BIN): $(VM_TEST_SRCS) $(VM_TEST_HDRS) $(TESTS_COMMON_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(VM_TEST_CFLAGS) -o $@ $(VM_TEST_SRCS) $(VM_TEST_LIBS)
 
