@@ -853,8 +853,8 @@ static void render_mr(struct rctx *c, MemoryRegion *mr, Int128 base,
  * clip [@s, @e): render its target there.
  */
 static inline __attribute__((always_inline)) void
-render_alias(struct rctx *c, MemoryRegion *mr, Int128 base,
-			 Int128 s, Int128 e, bool readonly, bool nonvolatile)
+render_alias(struct rctx *c, MemoryRegion *mr, Int128 base, Int128 s,
+	     Int128 e, bool readonly, bool nonvolatile)
 {
 	unsigned int i;
 
@@ -971,16 +971,9 @@ struct md_trace {
 	struct md_trace_ent e[];
 };
 
-/*
- * What render_trace() keeps of each container whose subtree is open.  The
- * 128-bit fields are only 8-byte aligned so that GCC stores them from the
- * register pairs it computed them in, not through a 16-byte reload of two
- * 8-byte spills (a store-forwarding stall on every region).
- */
-typedef Int128 md_int128_a8 __attribute__((aligned(8)));
-
+/* What render_trace() keeps of each container whose subtree is open. */
 struct tframe {
-	md_int128_a8 base, s, e;
+	Int128 base, s, e;
 	MemoryRegion *mr;
 	bool readonly, nonvolatile;
 };
@@ -1044,6 +1037,28 @@ static const struct md_trace *md_trace_of(MemoryRegion *root)
 }
 
 /*
+ * Close the open containers of level @lvl and deeper (frames *@top down
+ * to @lvl), filling the gaps of those that terminate, innermost first;
+ * *@nfill counts the open ones that do, so that the others cost nothing.
+ */
+static inline void trace_close(struct rctx *c, const struct tframe *f,
+			       unsigned int *top, unsigned int *nfill,
+			       unsigned int lvl, unsigned int d0)
+{
+	for (; *nfill && *top >= lvl; (*top)--) {
+		const struct tframe *x = &f[*top];
+
+		if (!x->mr->terminates)
+			continue;
+		(*nfill)--;
+		c->depth = d0 + *top - 1;
+		rctx_fill(c, x->mr, x->s, x->e, (hwaddr)(x->s - x->base),
+			  x->readonly, x->nonvolatile);
+	}
+	*top = lvl - 1;
+}
+
+/*
  * What render_mr(c, root, 0, @cs, @ce, false, false) does, in the same
  * order, walking @t instead of the subregion lists.  Frame L holds the
  * open container of level L (frame 0: the clip given); a container that
@@ -1076,20 +1091,8 @@ static void render_trace(struct rctx *c, const struct md_trace *t,
 		if (i + MD_ORDER_AHEAD < n)
 			md_prefetch_hot(t->e[i + MD_ORDER_AHEAD].mr);
 		/* close the containers whose subtrees ended */
-		if (top >= lvl) {
-			for (; nfill && top >= lvl; top--) {
-				const struct tframe *x = &f[top];
-
-				if (!x->mr->terminates)
-					continue;
-				nfill--;
-				c->depth = d0 + top - 1;
-				rctx_fill(c, x->mr, x->s, x->e,
-					  (hwaddr)(x->s - x->base),
-					  x->readonly, x->nonvolatile);
-			}
-			top = lvl - 1;
-		}
+		if (top >= lvl)
+			trace_close(c, f, &top, &nfill, lvl, d0);
 		if (!mr->enabled) {
 			i = te->end;
 			continue;
@@ -1120,7 +1123,6 @@ static void render_trace(struct rctx *c, const struct md_trace *t,
 					  nv);
 			}
 		} else {
-			/* field by field: a struct literal goes via the stack */
 			top = lvl;
 			f[top].base = base;
 			f[top].s = s;
@@ -1130,17 +1132,10 @@ static void render_trace(struct rctx *c, const struct md_trace *t,
 			f[top].nonvolatile = nv;
 			nfill += mr->terminates;
 		}
-		i = te->end == i + 1 || mr->alias ? te->end : i + 1;
+		/* a leaf or an alias (a leaf of the trace) ends at i + 1 */
+		i++;
 	}
-	for (; top; top--) {
-		const struct tframe *x = &f[top];
-
-		if (!x->mr->terminates)
-			continue;
-		c->depth = d0 + top - 1;
-		rctx_fill(c, x->mr, x->s, x->e, (hwaddr)(x->s - x->base),
-			  x->readonly, x->nonvolatile);
-	}
+	trace_close(c, f, &top, &nfill, 1, d0);
 	c->depth = d0;
 }
 

@@ -478,6 +478,25 @@ static void bench_commit(bool quick)
 	bench_commit_alias_n(quick, 100000, "100k");
 }
 
+/*
+ * Heap per region of @b beyond @before (less the caller's @array) in the
+ * steady state after small commits: the renderer keeps its scratch after
+ * a big render (the next full render would pay fresh pages) and gives it
+ * back after 64 small renders in a row.
+ */
+static double heap_after_small_commits(struct bt *b, size_t before,
+				       size_t array)
+{
+	int i;
+
+	for (i = 0; i < 40; i++) {
+		memory_region_set_enabled(&b->mr[i * 7], false);
+		memory_region_set_enabled(&b->mr[i * 7], true);
+	}
+	memdisp_flatview_reclaim();
+	return ((double)heap_used() - before - array) / b->n;
+}
+
 static void bench_memory(void)
 {
 	struct bt b;
@@ -493,19 +512,8 @@ static void bench_memory(void)
 	array = (size_t)b.cap * (sizeof(*b.mr) + sizeof(*b.parent));
 	printf("bench: mem_library_heap_per_region_after_build %.1f bytes\n",
 	       ((double)after - before - array) / b.n);
-	/*
-	 * The renderer keeps its scratch after a big render (the next full
-	 * render would pay fresh pages) and gives it back after 64 small
-	 * renders in a row: the steady state after small commits.
-	 */
-	for (i = 0; i < 40; i++) {
-		memory_region_set_enabled(&b.mr[i * 7], false);
-		memory_region_set_enabled(&b.mr[i * 7], true);
-	}
-	memdisp_flatview_reclaim();
-	after = heap_used();
 	printf("bench: mem_library_heap_per_region %.1f bytes\n",
-	       ((double)after - before - array) / b.n);
+	       heap_after_small_commits(&b, before, array));
 	/*
 	 * A root rendered whole twice with no link or unlink in between
 	 * keeps a render trace (16 bytes per region under it): re-enable the
@@ -515,14 +523,8 @@ static void bench_memory(void)
 		memory_region_set_enabled(&b.top, false);
 		memory_region_set_enabled(&b.top, true);
 	}
-	for (i = 0; i < 40; i++) {
-		memory_region_set_enabled(&b.mr[i * 7], false);
-		memory_region_set_enabled(&b.mr[i * 7], true);
-	}
-	memdisp_flatview_reclaim();
-	after = heap_used();
 	printf("bench: mem_library_heap_per_region_with_trace %.1f bytes\n",
-	       ((double)after - before - array) / b.n);
+	       heap_after_small_commits(&b, before, array));
 	printf("bench: mem_memoryregion_struct %zu bytes\n",
 	       sizeof(MemoryRegion));
 	bt_free(&b);
