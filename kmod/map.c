@@ -116,6 +116,7 @@ static int md_map_resolve_iommus(struct md_map *map)
 int md_map_finish(struct md_map *map)
 {
 	size_t bytes = mdx_bytes(map->nr);
+	const struct mdx *x;
 	int ret;
 
 	BUILD_BUG_ON(sizeof(struct md_section) != 32);
@@ -124,12 +125,11 @@ int md_map_finish(struct md_map *map)
 	map->idxbuf = kvmalloc(bytes, GFP_KERNEL_ACCOUNT);
 	if (!map->idxbuf)
 		return -ENOMEM;
-	map->idx = mdx_build(map->idxbuf, map->start, map->last, map->nr);
-	if (!map->idx)
+	x = mdx_build(map->idxbuf, map->start, map->last, map->nr);
+	if (!x)
 		return -EINVAL;
-	/* the fast path reads the header copy (see struct md_map) */
-	map->x = *map->idx;
-	map->idx = &map->x;
+	/* every lookup reads the header's copy (see struct md_map) */
+	map->x = *x;
 	ret = md_map_resolve_iommus(map);
 	if (ret)
 		return ret;
@@ -153,7 +153,7 @@ void md_map_bounds(const struct md_map *map, u32 i, u64 *start, u64 *last)
 {
 	mdx_u64 s, l;
 
-	mdx_range(map->idx, i, &s, &l);
+	mdx_range(&map->x, i, &s, &l);
 	*start = s;
 	*last = l;
 }

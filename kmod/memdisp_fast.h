@@ -63,9 +63,9 @@ struct md_kiommu {
 
 /*
  * An immutable map once published.  While being built, @start and @last
- * hold the bounds (freed by md_map_finish()).  The fast path reads only
- * the first cache line: @idx (the shared index), @secs, @kiommu and
- * @iommu_epoch.
+ * hold the bounds (freed by md_map_finish()).  The fast path reads @secs,
+ * @kiommu and @iommu_epoch (the first cache line) and @x, the shared
+ * index's header.
  *
  * Why the sections are not interleaved with the index's leaves: under TCG
  * (where the benchmarks run) a lookup costs mostly instructions plus a
@@ -77,7 +77,6 @@ struct md_kiommu {
  * the maple tree against 1.11-1.22x in the same session).
  */
 struct md_map {
-	struct mdx *idx;	/* &@x once finished */
 	struct md_section *secs;
 	struct md_kiommu *kiommu;
 	u64 iommu_epoch;
@@ -88,9 +87,9 @@ struct md_map {
 	size_t bytes;
 	void *idxbuf;
 	/*
-	 * A copy of the index's header (its pointers lead into @idxbuf):
-	 * at a fixed offset from the map, the fast path reaches it without
-	 * loading @idx first.
+	 * The index: a copy of its header, whose pointers lead into
+	 * @idxbuf; at a fixed offset from the map, a lookup reaches it
+	 * without loading a pointer first.
 	 */
 	struct mdx x;
 	u64 *start;

@@ -134,8 +134,8 @@ static bool st_index_round(u32 max, u32 lookups)
 				break;
 			}
 		}
-		if (mdx_lookup(map->idx, a) != want ||
-		    mdx_lookup_ge(map->idx, a) != want_ge) {
+		if (mdx_lookup(&map->x, a) != want ||
+		    mdx_lookup_ge(&map->x, a) != want_ge) {
 			pr_err("memdisp selftest: index mismatch n=%u addr=%llx\n",
 			       n, a);
 			goto out;

@@ -37,10 +37,10 @@ md_map_lookup(const struct md_map *map, u64 addr, u64 *delta, u64 *rest)
 	if (likely(addr != MDX_PAD))
 		return md_map_lookup_below_max(map, addr, delta, rest);
 	*rest = U64_MAX;
-	pos = mdx_lookup(map->idx, addr);
+	pos = mdx_lookup(&map->x, addr);
 	if (pos == MDX_NONE)
 		return NULL;
-	*delta = addr - mdx_start_of(map->idx, pos);
+	*delta = addr - mdx_start_of(&map->x, pos);
 	*rest = 0;
 	return &map->secs[pos];
 }
