@@ -33,6 +33,7 @@ typedef struct FlatRange {
 	bool romd_mode;
 	bool readonly;
 	bool nonvolatile;
+	Object *owner;		/* @mr->owner when rendered (fills padding) */
 } FlatRange;
 
 /* Ranges per chunk of a FlatView (a rebuilt chunk holds at most this). */

@@ -51,6 +51,7 @@ struct orange {
 	uint64_t last;
 	MemoryRegion *mr;
 	hwaddr offset_in_region;
+	Object *owner;		/* @mr's, read while @mr is in the cache */
 	uint8_t dirty_log_mask;
 	bool romd_mode, readonly, nonvolatile;
 };
@@ -63,8 +64,6 @@ struct rctx {
 	uint32_t rng;
 	struct orange *o;
 	size_t no, capo;
-	struct orange *sorted;	/* scratch of rctx_sort() */
-	size_t caps;
 	/*
 	 * Bounds of the rendered union (when @any).  Intervals wholly below
 	 * or above it, not touching, wait in @below / @above (in order)
@@ -272,6 +271,7 @@ static void rctx_fill(struct rctx *c, MemoryRegion *mr, Int128 s, Int128 e,
 {
 	struct orange tmpl = {
 		.mr = mr,
+		.owner = mr->owner,
 		.dirty_log_mask = md_dirty_log_mask(mr),
 		.romd_mode = mr->romd_mode,
 		.readonly = readonly,
@@ -1139,99 +1139,6 @@ static void render_trace(struct rctx *c, const struct md_trace *t,
 	c->depth = d0;
 }
 
-static int orange_cmp(const void *pa, const void *pb)
-{
-	const struct orange *a = pa, *b = pb;
-
-	return a->start < b->start ? -1 : a->start > b->start;
-}
-
-/*
- * Sort the output by address.  Siblings render newest first, so a tree
- * built in address order comes out as a few monotonic runs (descending,
- * with a higher- or lower-priority region elsewhere).  Reverse the
- * descending runs and merge the runs through a scratch buffer; fall back
- * to qsort() when there are many runs.
- */
-#define RCTX_MAX_RUNS 16
-
-static void orange_reverse(struct orange *o, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n / 2; i++) {
-		struct orange t = o[i];
-
-		o[i] = o[n - 1 - i];
-		o[n - 1 - i] = t;
-	}
-}
-
-static void rctx_sort(struct rctx *c)
-{
-	size_t run[RCTX_MAX_RUNS + 1], i, n = c->no, k, out;
-	unsigned int nrun = 0, r;
-
-	if (n < 2)
-		return;
-	/* split into maximal monotonic runs */
-	for (i = 0; i < n && nrun < RCTX_MAX_RUNS;) {
-		size_t j = i + 1;
-
-		if (j < n && c->o[j].start < c->o[i].start) {
-			while (j < n && c->o[j].start < c->o[j - 1].start)
-				j++;
-			orange_reverse(c->o + i, j - i);
-		} else {
-			while (j < n && c->o[j].start > c->o[j - 1].start)
-				j++;
-		}
-		run[nrun++] = i;
-		i = j;
-	}
-	if (i < n) {
-		qsort(c->o, n, sizeof(*c->o), orange_cmp);
-		return;
-	}
-	if (nrun == 1)
-		return;
-	run[nrun] = n;
-	if (c->caps < n) {
-		free(c->sorted);
-		c->caps = n;
-		c->sorted = md_realloc(NULL, n * sizeof(*c->sorted));
-	}
-	/* k-way merge by repeated minimum: nrun is small */
-	{
-		size_t pos[RCTX_MAX_RUNS];
-
-		for (r = 0; r < nrun; r++)
-			pos[r] = run[r];
-		for (out = 0; out < n; out++) {
-			unsigned int best = nrun;
-
-			for (r = 0; r < nrun; r++) {
-				if (pos[r] == run[r + 1])
-					continue;
-				if (best == nrun || c->o[pos[r]].start <
-						    c->o[pos[best]].start)
-					best = r;
-			}
-			c->sorted[out] = c->o[pos[best]++];
-		}
-	}
-	/* swap buffers */
-	{
-		struct orange *t = c->o;
-
-		c->o = c->sorted;
-		c->sorted = t;
-		k = c->capo;
-		c->capo = c->caps;
-		c->caps = k;
-	}
-}
-
 static bool can_merge(const FlatRange *a, const FlatRange *b)
 {
 	return a->addr.start + a->addr.size == b->addr.start &&
@@ -1273,33 +1180,42 @@ FlatView *md_flatview_new(MemoryRegion *root)
 	return v;
 }
 
+/* Bytes of a chunk of @n ranges: the index follows the ranges. */
+static size_t chunk_bytes(unsigned int n)
+{
+	return sizeof(struct md_chunk) + n * sizeof(FlatRange) + mdx_bytes(n);
+}
+
+/* A chunk with room for @cap ranges, holding none yet. */
+static struct md_chunk *chunk_alloc(unsigned int cap)
+{
+	struct md_chunk *ch = md_realloc(NULL, chunk_bytes(cap));
+
+	ch->ref = 1;
+	ch->nr = 0;
+	ch->owners = NULL;
+	ch->nr_owners = 0;
+	return ch;
+}
+
 /*
  * A chunk references the owners of its ranges' regions (QEMU's
  * memory_region_ref() per FlatRange).  It keeps the owner pointers itself,
  * so that freeing it never reads a region that may have been finalized
- * and freed meanwhile.
+ * and freed meanwhile.  Take those references and build the index of
+ * @ch's ranges, placed right after them: @ch was allocated for at least
+ * @ch->nr ranges.
  */
-static struct md_chunk *chunk_new(const FlatRange *r, unsigned int n)
+static void chunk_finish(struct md_chunk *ch)
 {
-	size_t head = sizeof(struct md_chunk) + n * sizeof(*r);
-	/* the index lives in the same allocation, after the ranges */
-	struct md_chunk *ch = md_realloc(NULL, head + mdx_bytes(n));
 	mdx_u64 st[MD_CHUNK_MAX], la[MD_CHUNK_MAX];
+	const FlatRange *r = ch->ranges;
+	unsigned int i, n = ch->nr, cap = 0;
 	Object *last = NULL;
-	unsigned int i, cap = 0;
 
-	ch->ref = 1;
-	ch->nr = n;
-	ch->owners = NULL;
-	ch->nr_owners = 0;
-	memcpy(ch->ranges, r, n * sizeof(*r));
 	for (i = 0; i < n; i++) {
-		Object *o;
-
-		/* big views: the regions' lines are long gone from the cache */
-		if (i + 8 < n)
-			__builtin_prefetch(&r[i + 8].mr->owner);
-		o = r[i].mr->owner;
+		/* the range carries it: big views left the regions' lines */
+		Object *o = r[i].owner;
 
 		st[i] = int128_get64(r[i].addr.start);
 		la[i] = int128_get64(r[i].addr.start + r[i].addr.size - 1);
@@ -1313,10 +1229,19 @@ static struct md_chunk *chunk_new(const FlatRange *r, unsigned int n)
 		ch->owners[ch->nr_owners++] = object_ref(o);
 		last = o;
 	}
-	ch->index_buf = (char *)ch + head;
+	ch->index_buf = &ch->ranges[n];
 	ch->index = mdx_build(ch->index_buf, st, la, n);
 	if (!ch->index)
 		md_die(r[0].mr, "internal error: rendered ranges overlap");
+}
+
+static struct md_chunk *chunk_new(const FlatRange *r, unsigned int n)
+{
+	struct md_chunk *ch = chunk_alloc(n);
+
+	memcpy(ch->ranges, r, n * sizeof(*r));
+	ch->nr = n;
+	chunk_finish(ch);
 	return ch;
 }
 
@@ -1685,9 +1610,6 @@ static void md_scratch_free(void)
 	free(c->o);
 	c->o = NULL;
 	c->capo = 0;
-	free(c->sorted);
-	c->sorted = NULL;
-	c->caps = 0;
 	free(md_out);
 	md_out = NULL;
 	md_cap_out = 0;
@@ -1705,15 +1627,193 @@ static void md_scratch_note(void)
 		md_scratch_free();
 }
 
+static int orange_cmp(const void *pa, const void *pb)
+{
+	const struct orange *a = pa, *b = pb;
+
+	return a->start < b->start ? -1 : a->start > b->start;
+}
+
 /*
- * Render @root clipped to [@lo, @hi) into md_out[@at..], sorted and
- * simplified; returns the number of ranges written.
+ * Merge @o into @fr if QEMU's flatview_simplify() would (adjacent, same
+ * region, contiguous offsets, equal attributes; see can_merge()).
  */
-static size_t render_ranges(MemoryRegion *root, Int128 lo, Int128 hi,
-			    size_t at)
+static inline bool out_merge(FlatRange *fr, const struct orange *o)
+{
+	if (fr->addr.start + fr->addr.size != (Int128)o->start ||
+	    fr->mr != o->mr ||
+	    (Int128)fr->offset_in_region + fr->addr.size !=
+	    (Int128)o->offset_in_region ||
+	    fr->dirty_log_mask != o->dirty_log_mask ||
+	    fr->romd_mode != o->romd_mode || fr->readonly != o->readonly ||
+	    fr->nonvolatile != o->nonvolatile)
+		return false;
+	fr->addr.size += (Int128)o->last - o->start + 1;
+	return true;
+}
+
+static inline void out_set(FlatRange *fr, const struct orange *o)
+{
+	fr->mr = o->mr;
+	fr->offset_in_region = o->offset_in_region;
+	fr->addr.start = o->start;
+	fr->addr.size = (Int128)o->last - o->start + 1;
+	fr->owner = o->owner;
+	fr->dirty_log_mask = o->dirty_log_mask;
+	fr->romd_mode = o->romd_mode;
+	fr->readonly = o->readonly;
+	fr->nonvolatile = o->nonvolatile;
+}
+
+/*
+ * Where rctx_output() writes: md_out[at..] (window renders, which splice
+ * the result between kept ranges), or chunks built on the fly (whole
+ * renders: the ranges are written once, into the view itself).  A chunk
+ * is filled to md_chunk_max and kept back (@prev, not finished) until the
+ * next one is full, so that a short last chunk can take half of it.
+ */
+struct out_sink {
+	bool chunks;
+	size_t at, n;			/* md_out[at, n) */
+	struct md_chunk *cur, *prev;
+	unsigned long nr;		/* ranges in chunks */
+};
+
+static inline void sink_put(struct out_sink *k, const struct orange *o)
+{
+	struct md_chunk *ch;
+
+	if (!k->chunks) {
+		if (k->n > k->at && out_merge(&md_out[k->n - 1], o))
+			return;
+		out_set(&md_out[k->n++], o);
+		return;
+	}
+	ch = k->cur;
+	if (ch->nr && out_merge(&ch->ranges[ch->nr - 1], o))
+		return;
+	if (ch->nr == md_chunk_max) {
+		if (k->prev) {
+			chunk_finish(k->prev);
+			chl_push(k->prev);
+		}
+		k->prev = ch;
+		k->cur = ch = chunk_alloc(md_chunk_max);
+	}
+	out_set(&ch->ranges[ch->nr++], o);
+	k->nr++;
+}
+
+/* Finish the last chunks: even out a short last one with the one before. */
+static void sink_close(struct out_sink *k)
+{
+	struct md_chunk *p = k->prev, *ch = k->cur;
+
+	if (!k->chunks)
+		return;
+	if (p && ch->nr < md_chunk_min) {
+		unsigned int mv = p->nr - (p->nr + ch->nr) / 2;
+
+		memmove(&ch->ranges[mv], ch->ranges,
+			ch->nr * sizeof(FlatRange));
+		memcpy(ch->ranges, &p->ranges[p->nr - mv],
+		       mv * sizeof(FlatRange));
+		p->nr -= mv;
+		ch->nr += mv;
+	}
+	if (p) {
+		chunk_finish(p);
+		chl_push(p);
+	}
+	if (ch->nr) {
+		chunk_finish(ch);
+		chl_push(ch);
+	} else {
+		free(ch);
+	}
+	k->cur = k->prev = NULL;
+}
+
+/*
+ * Write the rendered ranges to @k sorted by address and simplified, in
+ * one pass.  Siblings render newest first, so a tree built in address
+ * order comes out as a few monotonic runs (descending, with a higher- or
+ * lower-priority region elsewhere): merge the runs, each read in its own
+ * direction, straight into the sink.  Many runs are sorted with qsort()
+ * first.  At 100k regions the ranges no longer fit in the cache, and each
+ * pass over them costs.
+ */
+#define RCTX_MAX_RUNS 16
+
+static inline __attribute__((always_inline)) void
+rctx_output(struct rctx *c, struct out_sink *k)
+{
+	size_t lo[RCTX_MAX_RUNS], hi[RCTX_MAX_RUNS], i, n = c->no;
+	bool down[RCTX_MAX_RUNS];
+	unsigned int nrun = 0, r;
+
+	if (!k->chunks)
+		out_reserve(k->at + n);
+	/* split into maximal monotonic runs */
+	for (i = 0; i < n && nrun < RCTX_MAX_RUNS;) {
+		size_t j = i + 1;
+
+		down[nrun] = j < n && c->o[j].start < c->o[i].start;
+		if (down[nrun])
+			while (j < n && c->o[j].start < c->o[j - 1].start)
+				j++;
+		else
+			while (j < n && c->o[j].start > c->o[j - 1].start)
+				j++;
+		/* the run is o[lo, hi), read from lo up or from hi - 1 down */
+		lo[nrun] = i;
+		hi[nrun] = j;
+		nrun++;
+		i = j;
+	}
+	if (i < n) {
+		qsort(c->o, n, sizeof(*c->o), orange_cmp);
+		nrun = 1;
+		lo[0] = 0;
+		hi[0] = n;
+		down[0] = false;
+	}
+	if (nrun == 1) {
+		if (down[0])
+			for (i = n; i-- > 0;)
+				sink_put(k, &c->o[i]);
+		else
+			for (i = 0; i < n; i++)
+				sink_put(k, &c->o[i]);
+		return;
+	}
+	/* k-way merge by repeated minimum: nrun is small */
+	for (i = 0; i < n; i++) {
+		unsigned int best = nrun;
+		uint64_t bs = 0;
+
+		for (r = 0; r < nrun; r++) {
+			uint64_t st;
+
+			if (lo[r] == hi[r])
+				continue;
+			st = c->o[down[r] ? hi[r] - 1 : lo[r]].start;
+			if (best == nrun || st < bs) {
+				best = r;
+				bs = st;
+			}
+		}
+		if (down[best])
+			sink_put(k, &c->o[--hi[best]]);
+		else
+			sink_put(k, &c->o[lo[best]++]);
+	}
+}
+
+/* Render @root clipped to [@lo, @hi) into md_scratch's unsorted ranges. */
+static struct rctx *render_walk(MemoryRegion *root, Int128 lo, Int128 hi)
 {
 	struct rctx *c = &md_scratch;
-	size_t i;
 
 	c->nu = 0;
 	c->no = 0;
@@ -1742,36 +1842,36 @@ static size_t render_ranges(MemoryRegion *root, Int128 lo, Int128 hi,
 		else
 			render_mr(c, root, 0, lo, hi, false, false);
 	}
-	rctx_sort(c);
-	out_reserve(at + c->no);
-	for (i = 0; i < c->no; i++) {
-		const struct orange *o = &c->o[i];
-		FlatRange *fr = &md_out[at + i];
-
-		fr->mr = o->mr;
-		fr->offset_in_region = o->offset_in_region;
-		fr->addr.start = o->start;
-		fr->addr.size = (Int128)o->last - o->start + 1;
-		fr->dirty_log_mask = o->dirty_log_mask;
-		fr->romd_mode = o->romd_mode;
-		fr->readonly = o->readonly;
-		fr->nonvolatile = o->nonvolatile;
-	}
 	md_scratch_small = c->capo > 4096 && c->no < c->capo / 8;
-	return ranges_simplify(md_out + at, c->no);
+	return c;
+}
+
+/*
+ * Render @root clipped to [@lo, @hi) into md_out[@at..], sorted and
+ * simplified; returns the number of ranges written.
+ */
+static size_t render_ranges(MemoryRegion *root, Int128 lo, Int128 hi,
+			    size_t at)
+{
+	struct out_sink k = { .chunks = false, .at = at, .n = at };
+
+	rctx_output(render_walk(root, lo, hi), &k);
+	return k.n - at;
 }
 
 FlatView *md_render(MemoryRegion *root)
 {
 	FlatView *v = md_flatview_new(root);
-	size_t n = render_ranges(root, 0, int128_2_64(), 0);
+	struct out_sink k = { .chunks = true };
 
 	md_nchl = 0;
 	md_ngl = 0;
-	chl_append_ranges(md_out, n);
+	k.cur = chunk_alloc(md_chunk_max);
+	rctx_output(render_walk(root, 0, int128_2_64()), &k);
+	sink_close(&k);
 	gl_append_chunks();
 	fv_set_groups(v);
-	v->built = n;
+	v->built = k.nr;
 	md_scratch_note();
 	return v;
 }
@@ -1795,13 +1895,17 @@ FlatView *md_render(MemoryRegion *root)
 FlatView *md_render_window(FlatView *old, MemoryRegion *root, Int128 lo,
 			   Int128 hi)
 {
-	FlatView *v = md_flatview_new(root);
+	FlatView *v;
 	unsigned int p0, p1, q0, q1, ca, cb, ga, gb, g, c, k, pos;
 	size_t n = 0, nw, mid;
 	bool placed = false;
 	const FlatRange *fr;
 	FlatRange piece;
 
+	/* nothing of @old is kept: build the chunks as the ranges come */
+	if (lo == 0 && hi == int128_2_64())
+		return md_render(root);
+	v = md_flatview_new(root);
 	p0 = fv_pos_ge(old, lo);
 	p1 = fv_pos_ge(old, hi);
 	if (p1 < old->nr && fv_at(old, p1)->addr.start < hi)
