@@ -197,6 +197,7 @@ void md_child_index_resize(MemoryRegion *sub);
 void md_child_index_forget(MemoryRegion *mr);
 /* Drop @mr's cached render order of its subregions (render.c). */
 void md_render_order_drop(MemoryRegion *mr);
+void md_trace_sync(MemoryRegion *mr);
 
 /**
  * memdisp_flatview_lookup() - the range of @fv containing @addr, or NULL

@@ -969,6 +969,7 @@ static void md_add_subregion_common(MemoryRegion *mr, hwaddr offset,
 	sub->addr = offset;
 	memory_region_ref(sub);
 	md_link_subregion(mr, sub);
+	md_trace_sync(sub);	/* its own trace, if it is a root */
 	/*
 	 * Mark @sub itself, not just @mr: its address changed, and it may be
 	 * the (simplified) root of an address space, whose view then moves
@@ -1039,6 +1040,7 @@ void memory_region_set_enabled(MemoryRegion *mr, bool enabled)
 		return;
 	memory_region_transaction_begin();
 	mr->enabled = enabled;
+	md_trace_sync(mr);
 	md_changed(mr);
 	memory_region_transaction_commit();
 }
@@ -1056,6 +1058,7 @@ void memory_region_set_size(MemoryRegion *mr, uint64_t size)
 	memory_region_transaction_begin();
 	md_note(mr);
 	mr->size = s;
+	md_trace_sync(mr);
 	md_child_index_resize(mr);
 	md_changed(mr);
 	memory_region_transaction_commit();
@@ -1076,6 +1079,7 @@ void memory_region_set_address(MemoryRegion *mr, hwaddr addr)
 		if (mr->enabled)
 			md_note(mr);
 		mr->addr = addr;
+		md_trace_sync(mr);
 		if (mr->enabled)
 			md_changed(mr);
 		memory_region_transaction_commit();
@@ -1098,6 +1102,7 @@ void memory_region_set_alias_offset(MemoryRegion *mr, hwaddr offset)
 		return;
 	memory_region_transaction_begin();
 	mr->alias_offset = offset;
+	md_trace_sync(mr);
 	if (mr->enabled)
 		md_changed(mr);
 	memory_region_transaction_commit();
@@ -1110,6 +1115,7 @@ void memory_region_set_readonly(MemoryRegion *mr, bool readonly)
 		return;
 	memory_region_transaction_begin();
 	mr->readonly = readonly;
+	md_trace_sync(mr);
 	if (mr->enabled)
 		md_changed(mr);
 	memory_region_transaction_commit();
@@ -1122,6 +1128,7 @@ void memory_region_set_nonvolatile(MemoryRegion *mr, bool nonvolatile)
 		return;
 	memory_region_transaction_begin();
 	mr->nonvolatile = nonvolatile;
+	md_trace_sync(mr);
 	if (mr->enabled)
 		md_changed(mr);
 	memory_region_transaction_commit();
@@ -1136,6 +1143,7 @@ void memory_region_rom_device_set_romd(MemoryRegion *mr, bool romd_mode)
 		return;
 	memory_region_transaction_begin();
 	mr->romd_mode = romd_mode;
+	md_trace_sync(mr);
 	if (mr->enabled)
 		md_changed(mr);
 	memory_region_transaction_commit();
@@ -1157,6 +1165,7 @@ void memory_region_set_log(MemoryRegion *mr, bool log, unsigned client)
 		return;
 	memory_region_transaction_begin();
 	mr->dirty_log_mask = (mr->dirty_log_mask & ~(1 << client)) | mask;
+	md_trace_sync(mr);
 	if (mr->enabled)
 		md_changed(mr);
 	memory_region_transaction_commit();

@@ -265,18 +265,14 @@ static void rctx_emit(struct rctx *c, Int128 start, Int128 end,
 	o->offset_in_region = offset;
 }
 
-/* Fill the gaps of [s, e) with @mr; @offset is the offset of @s in @mr. */
-static void rctx_fill(struct rctx *c, MemoryRegion *mr, Int128 s, Int128 e,
-		      hwaddr offset, bool readonly, bool nonvolatile)
+/*
+ * Fill the gaps of [s, e) with the region of @t (its fields but the
+ * addresses); @offset is the offset of @s in it.
+ */
+static void rctx_fill_as(struct rctx *c, const struct orange *t, Int128 s,
+			 Int128 e, hwaddr offset)
 {
-	struct orange tmpl = {
-		.mr = mr,
-		.owner = mr->owner,
-		.dirty_log_mask = md_dirty_log_mask(mr),
-		.romd_mode = mr->romd_mode,
-		.readonly = readonly,
-		.nonvolatile = nonvolatile,
-	};
+	const struct orange tmpl = *t;
 	Int128 pos = s, nstart = s, nend = e;	/* nend exclusive */
 	int l, m, r, i, x = -1;
 
@@ -358,6 +354,22 @@ static void rctx_fill(struct rctx *c, MemoryRegion *mr, Int128 s, Int128 e,
 		rctx_emit(c, pos, e, &tmpl, offset + (hwaddr)(pos - s));
 	x = u_alloc(c, (uint64_t)nstart, (uint64_t)(nend - 1));
 	c->root = u_merge(c, u_merge(c, l, x), r);
+}
+
+/* Fill the gaps of [s, e) with @mr; @offset is the offset of @s in @mr. */
+static void rctx_fill(struct rctx *c, MemoryRegion *mr, Int128 s, Int128 e,
+		      hwaddr offset, bool readonly, bool nonvolatile)
+{
+	const struct orange tmpl = {
+		.mr = mr,
+		.owner = mr->owner,
+		.dirty_log_mask = md_dirty_log_mask(mr),
+		.romd_mode = mr->romd_mode,
+		.readonly = readonly,
+		.nonvolatile = nonvolatile,
+	};
+
+	rctx_fill_as(c, &tmpl, s, e, offset);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -853,13 +865,14 @@ static void render_mr(struct rctx *c, MemoryRegion *mr, Int128 base,
  * clip [@s, @e): render its target there.
  */
 static inline __attribute__((always_inline)) void
-render_alias(struct rctx *c, MemoryRegion *mr, Int128 base, Int128 s,
-	     Int128 e, bool readonly, bool nonvolatile)
+render_alias_to(struct rctx *c, MemoryRegion *mr, MemoryRegion *alias,
+		hwaddr alias_offset, Int128 base, Int128 s, Int128 e,
+		bool readonly, bool nonvolatile)
 {
 	unsigned int i;
 
-	base -= mr->alias->addr;
-	base -= mr->alias_offset;
+	base -= alias->addr;
+	base -= alias_offset;
 	/*
 	 * An alias may point into its own container (QEMU allows it): each
 	 * pass through it moves the window and clips it, so the recursion
@@ -867,14 +880,22 @@ render_alias(struct rctx *c, MemoryRegion *mr, Int128 base, Int128 s,
 	 * non-empty clip, would repeat forever.
 	 */
 	for (i = 0; i < c->npath; i++)
-		if (c->path[i].mr == mr->alias && c->path[i].base == base)
+		if (c->path[i].mr == alias && c->path[i].base == base)
 			md_die(mr, "alias of %s maps its window onto itself (endless cycle)",
-			       memory_region_name(mr->alias));
-	c->path[c->npath].mr = mr->alias;
+			       memory_region_name(alias));
+	c->path[c->npath].mr = alias;
 	c->path[c->npath].base = base;
 	c->npath++;
-	render_mr(c, mr->alias, base, s, e, readonly, nonvolatile);
+	render_mr(c, alias, base, s, e, readonly, nonvolatile);
 	c->npath--;
+}
+
+static inline __attribute__((always_inline)) void
+render_alias(struct rctx *c, MemoryRegion *mr, Int128 base, Int128 s,
+	     Int128 e, bool readonly, bool nonvolatile)
+{
+	render_alias_to(c, mr, mr->alias, mr->alias_offset, base, s, e,
+			readonly, nonvolatile);
 }
 
 static void render_mr(struct rctx *c, MemoryRegion *mr, Int128 base,
@@ -953,16 +974,37 @@ static void render_mr(struct rctx *c, MemoryRegion *mr, Int128 base,
  * with no link or unlink under it since (md_render_order_drop() forgets
  * the traces of a container and of everything above it) keeps its
  * subtree in render order in an array, each entry with the index just
- * past its own subtree; a render then walks the array, fetching regions
- * MD_ORDER_AHEAD entries ahead, and skips a disabled or clipped subtree
- * in one step.  Aliases are leaves of a trace: their targets render as
- * usual.  Enabling, moving or resizing a region does not change a trace:
- * it is read from the regions as the walk goes.
+ * past its own subtree and a copy of what a render reads of the region;
+ * a render then walks the array alone, without reading the regions
+ * (several cache lines each, scattered over the caller's memory), and
+ * skips a disabled or clipped subtree in one step.  Aliases are leaves of
+ * a trace: their targets render as usual.  Every edit of a copied field
+ * updates the copies (md_trace_sync()).
  */
+enum {
+	MDT_ENABLED = 1 << 0,
+	MDT_READONLY = 1 << 1,
+	MDT_NONVOLATILE = 1 << 2,
+	MDT_TERMINATES = 1 << 3,
+	MDT_ROMD = 1 << 4,
+	MDT_SIZE_2_64 = 1 << 5,		/* size is 2^64, @size holds 0 */
+	MDT_DIRTYABLE = 1 << 6,		/* RAM or IOMMU: global dirty log */
+	MDT_ALIAS = 1 << 7,
+};
+
 struct md_trace_ent {
 	MemoryRegion *mr;
+	hwaddr addr;
+	uint64_t size;
+	union {
+		Object *owner;		/* not an alias */
+		MemoryRegion *alias;	/* an alias: its target */
+	};
+	hwaddr alias_offset;
 	unsigned int end;	/* the entry after @mr's subtree */
-	unsigned int level;	/* 1 for the root, 2 for its subregions... */
+	uint16_t level;		/* 1 for the root, 2 for its subregions... */
+	uint8_t flags;		/* MDT_* */
+	uint8_t dirty_log_mask;	/* @mr's own */
 };
 
 struct md_trace {
@@ -974,9 +1016,63 @@ struct md_trace {
 /* What render_trace() keeps of each container whose subtree is open. */
 struct tframe {
 	Int128 base, s, e;
-	MemoryRegion *mr;
+	const struct md_trace_ent *te;
 	bool readonly, nonvolatile;
 };
+
+/* Copy into @te the fields of @te->mr that a render reads. */
+static void trace_copy(struct md_trace_ent *te)
+{
+	MemoryRegion *mr = te->mr;
+
+	te->addr = mr->addr;
+	te->size = int128_get64(mr->size == int128_2_64() ? 0 : mr->size);
+	te->flags = (mr->enabled ? MDT_ENABLED : 0) |
+		    (mr->readonly ? MDT_READONLY : 0) |
+		    (mr->nonvolatile ? MDT_NONVOLATILE : 0) |
+		    (mr->terminates ? MDT_TERMINATES : 0) |
+		    (mr->romd_mode ? MDT_ROMD : 0) |
+		    (mr->size == int128_2_64() ? MDT_SIZE_2_64 : 0) |
+		    (mr->ram_block || mr->is_iommu ? MDT_DIRTYABLE : 0) |
+		    (mr->alias ? MDT_ALIAS : 0);
+	te->dirty_log_mask = mr->dirty_log_mask;
+	if (mr->alias) {
+		te->alias = mr->alias;
+		te->alias_offset = mr->alias_offset;
+	} else {
+		te->owner = mr->owner;
+		te->alias_offset = 0;
+	}
+}
+
+/**
+ * md_trace_sync() - update the render traces' copy of @mr's fields
+ * @mr: a region whose enabled, size, address, alias offset, readonly,
+ *	nonvolatile, romd or dirty-log state just changed
+ *
+ * Each trace of a container above @mr (or of @mr itself) holds a copy;
+ * @mr->md_trace_idx is its position in the last trace built over it.  A
+ * trace where it is elsewhere (built before a trace of a region further
+ * down) is dropped instead: the next renders build it again.
+ */
+void md_trace_sync(MemoryRegion *mr)
+{
+	MemoryRegion *up;
+
+	for (up = mr; up; up = up->container) {
+		struct md_trace *t = up->md_trace;
+		unsigned int i = mr->md_trace_idx;
+
+		if (!t || !t->ready)
+			continue;
+		if (i < t->n && t->e[i].mr == mr) {
+			trace_copy(&t->e[i]);
+		} else {
+			free(t);
+			up->md_trace = NULL;
+		}
+	}
+}
 
 static struct md_trace_ent *md_tb;	/* trace being built */
 static unsigned long md_tb_n, md_tb_cap;
@@ -995,7 +1091,9 @@ static bool trace_add(MemoryRegion *mr, unsigned int level)
 	}
 	i = md_tb_n++;
 	md_tb[i].mr = mr;
-	md_tb[i].level = level;
+	md_tb[i].level = (uint16_t)level;
+	trace_copy(&md_tb[i]);
+	mr->md_trace_idx = (unsigned int)i;
 	if (!mr->alias)
 		for (sub = mr->sub_first; sub; sub = sub->sub_next)
 			if (!trace_add(sub, level + 1))
@@ -1036,6 +1134,20 @@ static const struct md_trace *md_trace_of(MemoryRegion *root)
 	return t;
 }
 
+/* The output template of a trace entry's region, as rctx_fill() makes. */
+static inline void trace_tmpl(struct orange *o, const struct md_trace_ent *te,
+			      bool ro, bool nv)
+{
+	o->mr = te->mr;
+	o->owner = te->owner;
+	o->dirty_log_mask = te->dirty_log_mask;
+	if (global_dirty_tracking && (te->flags & MDT_DIRTYABLE))
+		o->dirty_log_mask |= 1 << DIRTY_MEMORY_MIGRATION;
+	o->romd_mode = !!(te->flags & MDT_ROMD);
+	o->readonly = ro;
+	o->nonvolatile = nv;
+}
+
 /*
  * Close the open containers of level @lvl and deeper (frames *@top down
  * to @lvl), filling the gaps of those that terminate, innermost first;
@@ -1047,62 +1159,60 @@ static inline void trace_close(struct rctx *c, const struct tframe *f,
 {
 	for (; *nfill && *top >= lvl; (*top)--) {
 		const struct tframe *x = &f[*top];
+		struct orange t;
 
-		if (!x->mr->terminates)
+		if (!(x->te->flags & MDT_TERMINATES))
 			continue;
 		(*nfill)--;
 		c->depth = d0 + *top - 1;
-		rctx_fill(c, x->mr, x->s, x->e, (hwaddr)(x->s - x->base),
-			  x->readonly, x->nonvolatile);
+		trace_tmpl(&t, x->te, x->readonly, x->nonvolatile);
+		rctx_fill_as(c, &t, x->s, x->e, (hwaddr)(x->s - x->base));
 	}
 	*top = lvl - 1;
 }
 
 /*
  * What render_mr(c, root, 0, @cs, @ce, false, false) does, in the same
- * order, walking @t instead of the subregion lists.  Frame L holds the
- * open container of level L (frame 0: the clip given); a container that
- * fills its own gaps (@terminates, as x86's "io") does so when its
- * subtree closes, others just leave.  Leaves render on the spot.
+ * order, walking @t instead of the subregion lists and the regions.
+ * Frame L holds the open container of level L (frame 0: the clip given);
+ * a container that fills its own gaps (@terminates, as x86's "io") does
+ * so when its subtree closes, others just leave.  Leaves render on the
+ * spot.
  */
 static void render_trace(struct rctx *c, const struct md_trace *t,
 			 Int128 cs, Int128 ce)
 {
 	struct tframe *f = c->frames;
 	unsigned int top = 0, nfill = 0, d0 = c->depth;
-	unsigned long i = 0, k, n = t->n;
+	unsigned long i = 0, n = t->n;
 
 	f[0].base = 0;
 	f[0].s = cs;
 	f[0].e = ce;
-	f[0].mr = NULL;
+	f[0].te = NULL;
 	f[0].readonly = false;
 	f[0].nonvolatile = false;
-	for (k = 0; k < n && k < MD_ORDER_AHEAD; k++)
-		md_prefetch_hot(t->e[k].mr);
 	while (i < n) {
 		const struct md_trace_ent *te = &t->e[i];
-		MemoryRegion *mr = te->mr;
-		unsigned int lvl = te->level;
+		unsigned int lvl = te->level, fl = te->flags;
 		const struct tframe *p;
 		Int128 base, s, e;
 		bool ro, nv;
 
-		if (i + MD_ORDER_AHEAD < n)
-			md_prefetch_hot(t->e[i + MD_ORDER_AHEAD].mr);
 		/* close the containers whose subtrees ended */
 		if (top >= lvl)
 			trace_close(c, f, &top, &nfill, lvl, d0);
-		if (!mr->enabled) {
+		if (!(fl & MDT_ENABLED)) {
 			i = te->end;
 			continue;
 		}
 		p = &f[top];
-		base = p->base + mr->addr;
-		ro = p->readonly | mr->readonly;
-		nv = p->nonvolatile | mr->nonvolatile;
+		base = p->base + te->addr;
+		ro = p->readonly | !!(fl & MDT_READONLY);
+		nv = p->nonvolatile | !!(fl & MDT_NONVOLATILE);
 		s = base > p->s ? base : p->s;
-		e = base + mr->size;
+		e = base + (fl & MDT_SIZE_2_64 ? int128_2_64() :
+			    (Int128)te->size);
 		if (e > p->e)
 			e = p->e;
 		if (s >= e) {
@@ -1111,26 +1221,29 @@ static void render_trace(struct rctx *c, const struct md_trace *t,
 		}
 		c->depth = d0 + lvl;
 		if (c->depth > MEMDISP_RENDER_MAX_DEPTH)
-			md_die(mr, "rendering nests deeper than %u regions (alias loop?)",
+			md_die(te->mr, "rendering nests deeper than %u regions (alias loop?)",
 			       MEMDISP_RENDER_MAX_DEPTH);
-		if (mr->alias) {
-			render_alias(c, mr, base, s, e, ro, nv);
+		if (fl & MDT_ALIAS) {
+			render_alias_to(c, te->mr, te->alias, te->alias_offset,
+					base, s, e, ro, nv);
 		} else if (te->end == i + 1) {
 			/* no subregions: fill now */
-			if (mr->terminates) {
+			if (fl & MDT_TERMINATES) {
+				struct orange tm;
+
 				c->depth = d0 + lvl - 1;
-				rctx_fill(c, mr, s, e, (hwaddr)(s - base), ro,
-					  nv);
+				trace_tmpl(&tm, te, ro, nv);
+				rctx_fill_as(c, &tm, s, e, (hwaddr)(s - base));
 			}
 		} else {
 			top = lvl;
 			f[top].base = base;
 			f[top].s = s;
 			f[top].e = e;
-			f[top].mr = mr;
+			f[top].te = te;
 			f[top].readonly = ro;
 			f[top].nonvolatile = nv;
-			nfill += mr->terminates;
+			nfill += !!(fl & MDT_TERMINATES);
 		}
 		/* a leaf or an alias (a leaf of the trace) ends at i + 1 */
 		i++;

@@ -405,13 +405,127 @@ static void test_commit_under_alias_target(void **state)
 	assert_int_equal(full1 - full0, 0);
 }
 
+static bool collect_cb(const struct memdisp_flat_range *r, void *opaque);
+
+/* The ranges of @as's view into @fr[0..n - 1), the rest zeroed. */
+static void walk_ranges(AddressSpace *as, struct memdisp_flat_range *fr,
+			int n)
+{
+	memset(fr, 0, n * sizeof(*fr));
+	memdisp_flatview_walk(as, collect_cb, fr);
+	assert_null(fr[n - 1].mr);
+}
+
+/* Toggle @top: re-enabling it renders the whole view of its root again. */
+static void rerender_whole(MemoryRegion *top)
+{
+	memory_region_set_enabled(top, false);
+	memory_region_set_enabled(top, true);
+}
+
+/*
+ * A root rendered whole again and again keeps a render trace holding a
+ * copy of its regions' fields: every edit must reach that copy, and the
+ * next whole render must read the new values.
+ */
+static void test_render_trace_follows_edits(void **state)
+{
+	MemoryRegion *sys = cont_new("system", UINT64_MAX);
+	MemoryRegion *top = cont_new("top", UINT64_MAX);
+	MemoryRegion *a = ram_new("a", 0x1000);
+	MemoryRegion *b = ram_new("b", 0x1000);
+	MemoryRegion *back = ram_new("back", 0x4000);
+	MemoryRegion *c = alias_new("c", back, 0x1000, 0x1000);
+	MemoryRegion *fl = mr_new();
+	MemoryRegion *anchor = io_new("anchor", 0x10);
+	struct memdisp_flat_range fr[8];
+	AddressSpace *as;
+
+	(void)state;
+	memory_region_init_rom_device(fl, NULL, &ops, NULL, "fl", 0x1000,
+				      &error_abort);
+	memory_region_add_subregion(top, 0x1000, a);
+	memory_region_add_subregion(top, 0x2000, b);
+	memory_region_add_subregion(top, 0x3000, c);
+	memory_region_add_subregion(top, 0x4000, fl);
+	memory_region_add_subregion(sys, 0, top);
+	/* a second child keeps system the root (no root simplification) */
+	memory_region_add_subregion_overlap(sys, 0xfffffffffffff000ULL,
+					    anchor, -1);
+	as = new_as(sys, "memory");
+	rerender_whole(top);
+	rerender_whole(top);
+	assert_non_null(sys->md_trace);	/* the renders below walk it */
+
+	/*
+	 * One edit, then a whole render: a sync copies every field of its
+	 * region, so a second edit of the same region would hide a setter
+	 * that forgot to sync.
+	 */
+	memory_region_set_size(b, 0x800);
+	rerender_whole(top);
+	walk_ranges(as, fr, 8);
+	assert_ptr_equal(fr[1].mr, b);
+	assert_int_equal(fr[1].last, 0x27ff);
+	memory_region_set_readonly(a, true);
+	rerender_whole(top);
+	walk_ranges(as, fr, 8);
+	assert_true(fr[0].readonly);
+	memory_region_set_nonvolatile(b, true);
+	rerender_whole(top);
+	walk_ranges(as, fr, 8);
+	assert_true(fr[1].nonvolatile);
+	memory_region_set_alias_offset(c, 0x2000);
+	rerender_whole(top);
+	walk_ranges(as, fr, 8);
+	assert_int_equal(fr[2].offset_in_region, 0x2000);
+	memory_region_rom_device_set_romd(fl, false);
+	rerender_whole(top);
+	walk_ranges(as, fr, 8);
+	assert_false(fr[3].romd_mode);
+	assert_non_null(sys->md_trace);
+	check_text(true, false,
+		   "FlatView #0\n"
+		   " AS \"memory\", root: system\n"
+		   " Root memory region: system\n"
+		   "  0000000000001000-0000000000001fff (prio 0, rom): a\n"
+		   "  0000000000002000-00000000000027ff (prio 0, nv-ram): b\n"
+		   "  0000000000003000-0000000000003fff (prio 0, ram): back @0000000000002000\n"
+		   "  0000000000004000-0000000000004fff (prio 0, i/o): fl\n"
+		   "  fffffffffffff000-fffffffffffff00f (prio -1, i/o): anchor\n"
+		   "\n");
+	assert_ptr_equal(fr[4].mr, anchor);
+	assert_null(fr[5].mr);
+	memory_region_set_enabled(a, false);
+	memory_region_set_enabled(b, false);
+	memory_region_set_enabled(c, false);
+	memory_region_set_enabled(fl, false);
+	rerender_whole(top);
+	check_text(true, false,
+		   "FlatView #0\n"
+		   " AS \"memory\", root: system\n"
+		   " Root memory region: system\n"
+		   "  fffffffffffff000-fffffffffffff00f (prio -1, i/o): anchor\n"
+		   "\n");
+	memory_region_set_enabled(a, true);
+	memory_region_set_readonly(a, false);
+	rerender_whole(top);
+	check_text(true, false,
+		   "FlatView #0\n"
+		   " AS \"memory\", root: system\n"
+		   " Root memory region: system\n"
+		   "  0000000000001000-0000000000001fff (prio 0, ram): a\n"
+		   "  fffffffffffff000-fffffffffffff00f (prio -1, i/o): anchor\n"
+		   "\n");
+	assert_non_null(sys->md_trace);
+}
+
+
 /*
  * An alias mapped inside the region it points into (QEMU's armsse maps
  * "alias 1".."alias 3" of its container inside it): each pass moves the
  * window by (alias address - alias offset) and clips it, so r repeats.
  */
-static bool collect_cb(const struct memdisp_flat_range *r, void *opaque);
-
 static void test_render_self_alias(void **state)
 {
 	MemoryRegion *sys = cont_new("system", 0x100);
@@ -1639,6 +1753,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_render_readonly_alias_rom_and_merge, teardown),
 		cmocka_unit_test_teardown(test_render_alias_of_alias, teardown),
 		cmocka_unit_test_teardown(test_commit_under_alias_target, teardown),
+		cmocka_unit_test_teardown(test_render_trace_follows_edits,
+					  teardown),
 		cmocka_unit_test_teardown(test_render_self_alias, teardown),
 		cmocka_unit_test_teardown(test_map_disabled_then_enable, teardown),
 		cmocka_unit_test_teardown(test_render_clipping, teardown),

@@ -234,6 +234,7 @@ struct MemoryRegion {
 	bool md_skip_dump;
 	bool md_initialized;
 	bool md_finalizing;
+	unsigned int md_trace_idx;	/* its entry in the last trace built */
 	struct memdisp_ioeventfd_table md_ioeventfds;	/* write matching */
 };
 
