@@ -273,6 +273,15 @@ static void bench_render(bool quick)
 			unsigned long full0, inc0, full1, inc1;
 			long nr;
 
+			/*
+			 * At least 40 at every size: the first renders of a
+			 * big tree are slower (the allocator settling on the
+			 * chunks of the views it frees and makes), and the
+			 * fastest of 13 at 100k against the fastest of 40 at
+			 * 10k measured the warm-up as growth.
+			 */
+			if (reps < 40)
+				reps = 40;
 			if (reps > 200)
 				reps = 200;
 			build = bt_build(&b, sh, n);
