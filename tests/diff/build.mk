@@ -43,7 +43,7 @@ CHECK_SUITES += $(DIFF_OUT)/diff-test $(DIFF_OUT)/regress-test
 # libFuzzer build: the library's own sources, same sanitizer flags.
 DIFF_FZ_FLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	-Iuserlib/include -Iuserlib -Ilib
+	-Iuserlib/include -Iuserlib -Iuserlib/dispatch -Ilib
 
 $(DIFF_OUT)/fuzz-render: $(DIFF_DIR)/fuzz-render.c $(DIFF_LIB_SRCS) $(DIFF_HDRS) $(wildcard userlib/*.c userlib/*.h userlib/include/memdisp/*.h lib/*.c lib/*.h)
 	@mkdir -p $(dir $@)
