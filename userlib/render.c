@@ -1747,24 +1747,7 @@ static int orange_cmp(const void *pa, const void *pb)
 	return a->start < b->start ? -1 : a->start > b->start;
 }
 
-/*
- * Merge @o into @fr if QEMU's flatview_simplify() would (adjacent, same
- * region, contiguous offsets, equal attributes; see can_merge()).
- */
-static inline bool out_merge(FlatRange *fr, const struct orange *o)
-{
-	if (fr->addr.start + fr->addr.size != (Int128)o->start ||
-	    fr->mr != o->mr ||
-	    (Int128)fr->offset_in_region + fr->addr.size !=
-	    (Int128)o->offset_in_region ||
-	    fr->dirty_log_mask != o->dirty_log_mask ||
-	    fr->romd_mode != o->romd_mode || fr->readonly != o->readonly ||
-	    fr->nonvolatile != o->nonvolatile)
-		return false;
-	fr->addr.size += (Int128)o->last - o->start + 1;
-	return true;
-}
-
+/* @o as a FlatRange. */
 static inline void out_set(FlatRange *fr, const struct orange *o)
 {
 	fr->mr = o->mr;
@@ -1792,19 +1775,30 @@ struct out_sink {
 	unsigned long nr;		/* ranges in chunks */
 };
 
+/*
+ * Append @o to @k, merged into the last range when QEMU's
+ * flatview_simplify() would merge them (can_merge()).
+ */
 static inline void sink_put(struct out_sink *k, const struct orange *o)
 {
-	struct md_chunk *ch;
+	struct md_chunk *ch = k->cur;
+	FlatRange fr, *last = NULL;
 
+	out_set(&fr, o);
 	if (!k->chunks) {
-		if (k->n > k->at && out_merge(&md_out[k->n - 1], o))
-			return;
-		out_set(&md_out[k->n++], o);
+		if (k->n > k->at)
+			last = &md_out[k->n - 1];
+	} else if (ch->nr) {
+		last = &ch->ranges[ch->nr - 1];
+	}
+	if (last && can_merge(last, &fr)) {
+		last->addr.size += fr.addr.size;
 		return;
 	}
-	ch = k->cur;
-	if (ch->nr && out_merge(&ch->ranges[ch->nr - 1], o))
+	if (!k->chunks) {
+		md_out[k->n++] = fr;
 		return;
+	}
 	if (ch->nr == md_chunk_max) {
 		if (k->prev) {
 			chunk_finish(k->prev);
@@ -1813,7 +1807,7 @@ static inline void sink_put(struct out_sink *k, const struct orange *o)
 		k->prev = ch;
 		k->cur = ch = chunk_alloc(md_chunk_max);
 	}
-	out_set(&ch->ranges[ch->nr++], o);
+	ch->ranges[ch->nr++] = fr;
 	k->nr++;
 }
 
@@ -1822,8 +1816,6 @@ static void sink_close(struct out_sink *k)
 {
 	struct md_chunk *p = k->prev, *ch = k->cur;
 
-	if (!k->chunks)
-		return;
 	if (p && ch->nr < md_chunk_min) {
 		unsigned int mv = p->nr - (p->nr + ch->nr) / 2;
 
