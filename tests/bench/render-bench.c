@@ -262,6 +262,54 @@ static double render_ms[SH_NR][3];
 /* Sweeps over every shape and size; each figure is the best of them. */
 #define RENDER_ROUNDS 3
 
+/*
+ * Build a tree of shape @sh and @n regions (@sz: its size's name), time
+ * its re-render, print the round's line and free it; *@build_ns gets the
+ * building commit's time.  Returns the re-render's ns.
+ */
+static double render_round(enum shape sh, int n, const char *sz, int round,
+			   bool quick, double *build_ns)
+{
+	int reps = quick ? 3 : 300000 / n + 10;
+	unsigned long full0, inc0, full1, inc1;
+	double rr, mean;
+	struct bt b;
+	long nr;
+
+	/*
+	 * At least 40 at every size: the first renders of a big tree are
+	 * slower (the allocator settling on the chunks of the views it frees
+	 * and makes), and the fastest of 13 at 100k against the fastest of
+	 * 40 at 10k measured the warm-up as growth.
+	 */
+	if (!quick && reps < 40)
+		reps = 40;
+	if (reps > 200)
+		reps = 200;
+	*build_ns = bt_build(&b, sh, n);
+	nr = bt_ranges(&b);
+	stale_seen = false;
+	memdisp_render_stats(&full0, &inc0);
+	rr = bt_rerender(&b, reps, nr, &mean);
+	memdisp_render_stats(&full1, &inc1);
+	if (stale_seen)
+		printf("# WARNING: %s %s: a commit was not published (view "
+		       "unchanged): this figure is not a render\n",
+		       shape_name[sh], sz);
+	if (nr < n / 4) {
+		fprintf(stderr, "render-bench: %s %d: %ld ranges before, %ld "
+			"after re-render\n", shape_name[sh], n, nr,
+			bt_ranges(&b));
+		exit(1);
+	}
+	printf("# round %d, %s %s: %d regions, %ld ranges, fastest %.3f ms "
+	       "of up to %d reps (mean %.3f ms); %lu full and %lu window "
+	       "renders\n", round + 1, shape_name[sh], sz, b.n, nr, rr / 1e6,
+	       reps, mean / 1e6, full1 - full0, inc1 - inc0);
+	bt_free(&b);
+	return rr;
+}
+
 static void bench_render(bool quick)
 {
 	static const int sizes[3] = { 1000, 10000, 100000 };
@@ -279,54 +327,14 @@ static void bench_render(bool quick)
 	for (round = 0; round < rounds; round++) {
 		for (sh = 0; sh < SH_NR; sh++) {
 			for (k = 0; k < 3; k++) {
-				struct bt b;
-				int n = sizes[k];
-				int reps = quick ? 3 : 300000 / n + 10;
-				double build, rr, mean;
-				unsigned long full0, inc0, full1, inc1;
-				long nr;
+				double build, rr;
 
-				/*
-				 * At least 40 at every size: the first renders
-				 * of a big tree are slower (the allocator
-				 * settling on the chunks of the views it frees
-				 * and makes), and the fastest of 13 at 100k
-				 * against the fastest of 40 at 10k measured
-				 * the warm-up as growth.
-				 */
-				if (!quick && reps < 40)
-					reps = 40;
-				if (reps > 200)
-					reps = 200;
-				build = bt_build(&b, sh, n);
-				nr = bt_ranges(&b);
-				stale_seen = false;
-				memdisp_render_stats(&full0, &inc0);
-				rr = bt_rerender(&b, reps, nr, &mean);
-				memdisp_render_stats(&full1, &inc1);
-				if (stale_seen)
-					printf("# WARNING: %s %s: a commit was "
-					       "not published (view unchanged): "
-					       "this figure is not a render\n",
-					       shape_name[sh], sz_name[k]);
-				if (nr < n / 4) {
-					fprintf(stderr, "render-bench: %s %d: "
-						"%ld ranges before, %ld after "
-						"re-render\n", shape_name[sh], n,
-						nr, bt_ranges(&b));
-					exit(1);
-				}
+				rr = render_round(sh, sizes[k], sz_name[k],
+						  round, quick, &build);
 				if (!round || rr / 1e6 < render_ms[sh][k])
 					render_ms[sh][k] = rr / 1e6;
 				if (!round || build / 1e6 < build_ms[sh][k])
 					build_ms[sh][k] = build / 1e6;
-				printf("# round %d, %s %s: %d regions, %ld "
-				       "ranges, fastest %.3f ms of up to %d reps "
-				       "(mean %.3f ms); %lu full and %lu window "
-				       "renders\n", round + 1, shape_name[sh],
-				       sz_name[k], b.n, nr, rr / 1e6, reps,
-				       mean / 1e6, full1 - full0, inc1 - inc0);
-				bt_free(&b);
 			}
 		}
 	}
